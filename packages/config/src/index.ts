@@ -1,0 +1,2 @@
+export { envSchema, loadEnv, ConfigError, type Env } from "./env";
+export { createLogger, type Logger } from "./logger";
