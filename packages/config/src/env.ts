@@ -18,10 +18,10 @@ export const envSchema = z.object({
   AWS_REGION: z.string().min(1).default("us-east-1"),
   /** S3-compatible server (MinIO, LocalStack, s3rver); path-style addressing is used. */
   AWS_ENDPOINT_URL: z.string().url().optional(),
-  /** Ingest workers: a claim older than this is taken over (its worker is presumed dead). */
-  INGEST_CLAIM_TTL_SECONDS: z.coerce.number().int().positive().default(600),
-  /** A file that failed this many times is not retried without --retry-failed. */
+  /** A file that failed (or killed its worker) this many times is not retried without --retry-failed. */
   INGEST_MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  /** Watch mode: seconds between two listings of the source. */
+  INGEST_POLL_SECONDS: z.coerce.number().positive().default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;

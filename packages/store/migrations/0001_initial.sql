@@ -8,8 +8,11 @@
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 -- One row per object seen in a source (bucket or folder). The ledger is what
--- makes ingestion exactly-once and resumable: workers claim rows with
--- FOR UPDATE SKIP LOCKED; a claim past claimed_until belongs to a dead worker.
+-- makes ingestion exactly-once and resumable: a worker claims a row with
+-- FOR UPDATE SKIP LOCKED inside the very transaction that stores the file's
+-- rows and marks it done, so a claim lives exactly as long as its worker's
+-- connection: a killed worker's claim is released with its connection and
+-- its half-written rows are rolled back with it.
 CREATE TABLE ingest_files (
   id               bigserial PRIMARY KEY,
   source           text        NOT NULL,            -- 's3://bucket' or 'file:///abs/folder'
@@ -21,8 +24,6 @@ CREATE TABLE ingest_files (
                    CHECK (status IN ('pending', 'processing', 'done', 'failed', 'skipped')),
   attempts         integer     NOT NULL DEFAULT 0,
   error            text,
-  claimed_by       text,
-  claimed_until    timestamptz,
   entries_read     integer,
   entries_stored   integer,
   entries_rejected integer,
@@ -40,6 +41,21 @@ CREATE TABLE ingest_files (
 CREATE INDEX ingest_files_status_idx ON ingest_files (status, key_time);
 CREATE INDEX ingest_files_key_time_idx ON ingest_files (key_time);
 CREATE INDEX ingest_files_finished_idx ON ingest_files (finished_at);
+
+-- Every attempt at a file, written outside the file's transaction (so it
+-- survives a crash): an attempt that never finished is a worker that died on
+-- the file, and a file that kills its workers too often is given up on.
+CREATE TABLE ingest_attempts (
+  id          bigserial   PRIMARY KEY,
+  file_id     bigint      NOT NULL REFERENCES ingest_files (id) ON DELETE CASCADE,
+  worker      text        NOT NULL,
+  started_at  timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  outcome     text        CHECK (outcome IN ('done', 'failed')),
+  error       text
+);
+CREATE INDEX ingest_attempts_file_idx ON ingest_attempts (file_id, started_at);
+CREATE INDEX ingest_attempts_open_idx ON ingest_attempts (file_id) WHERE finished_at IS NULL;
 
 -- Every log entry, hot fields as columns, the rest as JSONB with secrets
 -- removed. Partitioned by day (UTC) so retention drops partitions.

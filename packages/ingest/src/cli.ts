@@ -1,0 +1,180 @@
+import { availableParallelism } from "node:os";
+import { Command, InvalidArgumentError } from "commander";
+import { createLogger, loadEnv, type Env, type Logger } from "@log-insights/config";
+import { migrate, openDatabase } from "@log-insights/store";
+import { dryRun } from "./dry-run";
+import type { FileFilter } from "./ledger";
+import { runIngest, type IngestSummary } from "./pipeline";
+import { Progress } from "./progress";
+import { parseSource } from "./sources";
+import { parseTimeArg } from "./time-arg";
+
+interface CliOptions {
+  since?: string;
+  until?: string;
+  prefix?: string;
+  concurrency: number;
+  reprocess: boolean;
+  watch: boolean;
+  interval?: number;
+  retryFailed: boolean;
+  json: boolean;
+  dryRun: boolean;
+  endpoint?: string;
+  slowMs: number;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of 1 or more");
+  return n;
+}
+
+function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number above 0");
+  return n;
+}
+
+const program = new Command()
+  .name("npm run ingest --")
+  .description("Reads deal-bot log files from an S3 bucket or a folder into PostgreSQL, each file exactly once.")
+  .argument("[source]", "s3://bucket[/prefix] or a folder (default: $LOGS_SOURCE, else s3://$AWS_S3_BUCKET)")
+  .option("--since <time>", "only files whose key time is at or after this (2025-04-01, 2025-04-01T12:00Z, or 6h / 7d ago)")
+  .option("--until <time>", "only files whose key time is before this (a date alone includes that day)")
+  .option("--prefix <prefix>", "only keys starting with this (inside the source)")
+  .option("--concurrency <n>", "files ingested in parallel", positiveInt, availableParallelism())
+  .option("--reprocess", "ingest the selected files again, replacing their rows", false)
+  .option("--watch", "keep watching the source for new files (stop with Ctrl-C)", false)
+  .option("--interval <seconds>", "seconds between listings in watch mode (default $INGEST_POLL_SECONDS or 30)", positiveNumber)
+  .option("--retry-failed", "retry failed files even past the attempt limit", false)
+  .option("--json", "print only a machine-readable summary on stdout", false)
+  .option("--dry-run", "list what would be ingested, change nothing", false)
+  .option("--endpoint <url>", "S3-compatible endpoint (default $AWS_ENDPOINT_URL)")
+  .option("--slow-ms <ms>", "answers slower than this are flagged slow", positiveInt, 10_000)
+  .showHelpAfterError();
+
+function resolveSourceSpec(arg: string | undefined, env: Env): string {
+  if (arg) return arg;
+  if (env.LOGS_SOURCE) return env.LOGS_SOURCE;
+  if (env.AWS_S3_BUCKET) return `s3://${env.AWS_S3_BUCKET}`;
+  throw new Error("no source: pass a folder or s3://bucket[/prefix], or set LOGS_SOURCE or AWS_S3_BUCKET");
+}
+
+function humanSummary(s: IngestSummary): string {
+  const lines = [
+    `files: ${s.files.seen} seen, ${s.files.ingested} ingested, ${s.files.skipped} skipped (already done or not logs), ${s.files.failed} failed`,
+    `entries: ${s.entries.read} read, ${s.entries.stored} stored, ${s.entries.rejected} rejected`,
+    `questions: ${s.questions}`,
+    `time: ${s.seconds}s${s.seconds > 0 ? ` (${Math.round(s.entries.read / s.seconds)} entries/s)` : ""}`,
+  ];
+  if (s.failedFiles.length > 0) {
+    lines.push(`failed files (${s.failedFiles.length}; retried on later runs up to the attempt limit, or with --retry-failed):`);
+    for (const f of s.failedFiles.slice(0, 50)) lines.push(`  ${f.key} [${f.attempts} attempts]: ${f.error ?? "unknown error"}`);
+    if (s.failedFiles.length > 50) lines.push(`  ... and ${s.failedFiles.length - 50} more (see the ingest_files table)`);
+  }
+  return lines.join("\n");
+}
+
+function addUp(total: IngestSummary, run: IngestSummary): void {
+  total.files.seen = run.files.seen;
+  total.files.ingested += run.files.ingested;
+  total.files.failed += run.files.failed;
+  total.files.skipped = Math.max(0, total.files.seen - total.files.ingested - total.files.failed);
+  total.entries.read += run.entries.read;
+  total.entries.stored += run.entries.stored;
+  total.entries.rejected += run.entries.rejected;
+  total.questions += run.questions;
+  total.failedFiles = run.failedFiles;
+}
+
+async function main(argv: string[]): Promise<number> {
+  program.parse(argv);
+  const opts = program.opts<CliOptions>();
+  const env = loadEnv();
+  const progressOnTerminal = !opts.json && process.stderr.isTTY === true;
+  // With a progress bar, per-file log lines would garble it: show warnings only, unless asked.
+  const logger: Logger = createLogger("ingest", process.env.LOG_LEVEL ?? (progressOnTerminal ? "warn" : "info"));
+
+  const filter: FileFilter = {
+    prefix: opts.prefix,
+    sinceMs: opts.since === undefined ? undefined : parseTimeArg(opts.since, "since"),
+    untilMs: opts.until === undefined ? undefined : parseTimeArg(opts.until, "until"),
+  };
+  const spec = resolveSourceSpec(program.args[0], env);
+  const source = parseSource(spec, {
+    region: env.AWS_REGION,
+    endpoint: opts.endpoint ?? env.AWS_ENDPOINT_URL,
+  });
+
+  const db = await openDatabase({ logger });
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting now (the file in hand is rolled back)");
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, "stopping after the files in hand");
+    wake?.();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  try {
+    await migrate(db.pool, logger);
+    if (opts.dryRun) {
+      const plan = await dryRun(db.pool, source, filter, { reprocess: opts.reprocess, retryFailed: opts.retryFailed, maxAttempts: env.INGEST_MAX_ATTEMPTS });
+      if (opts.json) process.stdout.write(JSON.stringify(plan) + "\n");
+      else {
+        for (const f of plan.files) process.stdout.write(`${f.reason.padEnd(9)} ${f.key}\n`);
+        process.stdout.write(`${plan.files.length} of ${plan.seen} files would be ingested (${plan.unsupported} not log files)\n`);
+      }
+      return 0;
+    }
+
+    const total: IngestSummary = {
+      files: { seen: 0, ingested: 0, skipped: 0, failed: 0 }, entries: { read: 0, stored: 0, rejected: 0 },
+      questions: 0, seconds: 0, failedFiles: [],
+    };
+    const started = performance.now();
+    const intervalMs = (opts.interval ?? env.INGEST_POLL_SECONDS) * 1000;
+    do {
+      const progress = progressOnTerminal ? new Progress(process.stderr) : null;
+      const run = await runIngest(db.pool, {
+        source, filter, concurrency: opts.concurrency, reprocess: opts.reprocess && total.files.ingested === 0,
+        retryFailed: opts.retryFailed, maxAttempts: env.INGEST_MAX_ATTEMPTS, slowAnswerMs: opts.slowMs, logger,
+        onPlan: (n) => progress?.start(n),
+        onFile: (_o, s) => progress?.update(s),
+        shouldStop: () => stopping,
+      });
+      progress?.stop();
+      addUp(total, run);
+      if (opts.watch && (run.files.ingested > 0 || run.files.failed > 0)) {
+        logger.info({ ingested: run.files.ingested, failed: run.files.failed, entries: run.entries.stored }, "watch: files ingested");
+      }
+      if (!opts.watch || stopping) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, intervalMs);
+        wake = () => { clearTimeout(t); resolve(); };
+      });
+    } while (!stopping);
+    total.seconds = Math.round((performance.now() - started) / 10) / 100;
+
+    if (opts.json) process.stdout.write(JSON.stringify(total) + "\n");
+    else process.stdout.write(humanSummary(total) + "\n");
+    return total.files.failed > 0 ? 1 : 0;
+  } finally {
+    await db.close();
+  }
+}
+
+main(process.argv).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`ingest: ${message}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,57 @@
+import type { Pool } from "pg";
+import { ensurePartitions } from "@log-insights/store";
+
+const DAY_MS = 86_400_000;
+
+/** Thrown inside a file's transaction when a row needs a partition that does not exist yet. */
+export class MissingPartitionError extends Error {
+  override name = "MissingPartitionError";
+  constructor(readonly timeMs: number) {
+    super(`no partition yet for ${new Date(timeMs).toISOString()}`);
+  }
+}
+
+/**
+ * Which time partitions exist, known in-process so that each row costs a Set
+ * lookup, not a query. Partitions must be created outside a file's
+ * transaction (creating one locks the parent table), so a file that meets a
+ * new day is rolled back, the partitions are made, and the file is tried
+ * again: rare, because a run creates the partitions for its files' key times
+ * up front.
+ */
+export class PartitionCache {
+  private days = new Set<number>();
+  private months = new Set<number>();
+
+  constructor(private readonly pool: Pool) {}
+
+  async load(): Promise<void> {
+    const { rows } = await this.pool.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+       WHERE p.relname IN ('log_entries', 'bot_questions')`,
+    );
+    for (const { name } of rows) {
+      const day = /^log_entries_p(\d{4})(\d{2})(\d{2})$/.exec(name);
+      if (day) this.days.add(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])) / DAY_MS);
+      const month = /^bot_questions_p(\d{4})(\d{2})$/.exec(name);
+      if (month) this.months.add(Number(month[1]) * 12 + Number(month[2]) - 1);
+    }
+  }
+
+  /** Throws MissingPartitionError when the day (for entries) or month (for questions) has no partition. */
+  check(timeMs: number, table: "log_entries" | "bot_questions"): void {
+    if (table === "log_entries") {
+      if (!this.days.has(Math.floor(timeMs / DAY_MS))) throw new MissingPartitionError(timeMs);
+    } else {
+      const d = new Date(timeMs);
+      if (!this.months.has(d.getUTCFullYear() * 12 + d.getUTCMonth())) throw new MissingPartitionError(timeMs);
+    }
+  }
+
+  /** Creates (outside any file transaction) the partitions covering [fromMs, toMs], then refreshes. */
+  async ensure(fromMs: number, toMs: number): Promise<void> {
+    await ensurePartitions(this.pool, { fromMs, toMs });
+    await this.load();
+  }
+}

@@ -1,0 +1,152 @@
+import { hostname } from "node:os";
+import type { Pool } from "pg";
+import type { Logger } from "@log-insights/config";
+import {
+  countByStatus, failCrashLoopingFiles, failedFiles, registerObjects, registerSkipped, requeue, requeueFailed,
+  type FileFilter, type ObjectToRegister,
+} from "./ledger";
+import { PartitionCache } from "./partitions";
+import { isSupportedKey } from "./decode";
+import type { Source } from "./sources";
+import { ingestNextFile, isTransientDatabaseError, type FileOutcome, type WorkerContext } from "./worker";
+
+export interface IngestRunOptions {
+  source: Source;
+  filter: FileFilter;
+  concurrency: number;
+  reprocess: boolean;
+  retryFailed: boolean;
+  maxAttempts: number;
+  slowAnswerMs: number;
+  logger: Logger;
+  /** Called after every file (progress display). */
+  onFile?: (outcome: FileOutcome, totals: IngestSummary) => void;
+  /** Called once the listing is done, with the number of files to ingest. */
+  onPlan?: (pending: number) => void;
+  /** Checked between files: when it returns true, workers stop after the file in hand. */
+  shouldStop?: () => boolean;
+}
+
+/** The run's result; `--json` prints exactly this shape. */
+export interface IngestSummary {
+  files: { seen: number; ingested: number; skipped: number; failed: number };
+  entries: { read: number; stored: number; rejected: number };
+  questions: number;
+  seconds: number;
+  /** Selected files that are failed after the run (this run's and earlier ones'), with the error. */
+  failedFiles: { key: string; error: string | null; attempts: number }[];
+}
+
+const LIST_BATCH = 1000;
+
+/** Lists the source into the ledger: new and replaced objects become pending. */
+export async function discover(pool: Pool, source: Source, filter: FileFilter): Promise<{ seen: number; unsupported: number }> {
+  let seen = 0;
+  let unsupported = 0;
+  let batch: ObjectToRegister[] = [];
+  let skipped: ObjectToRegister[] = [];
+  const flush = async (): Promise<void> => {
+    await registerObjects(pool, source.id, batch);
+    await registerSkipped(pool, source.id, skipped, "not a log file format the ingestor reads");
+    batch = [];
+    skipped = [];
+  };
+  for await (const o of source.list(filter)) {
+    seen++;
+    const row = { key: o.key, etag: o.etag, size: o.size, keyTimeMs: o.keyTimeMs };
+    if (isSupportedKey(o.key)) batch.push(row);
+    else {
+      unsupported++;
+      skipped.push(row);
+    }
+    if (batch.length + skipped.length >= LIST_BATCH) await flush();
+  }
+  await flush();
+  return { seen, unsupported };
+}
+
+/** Creates up front the partitions that the pending files' key times point at (±1 day). */
+async function preparePartitions(pool: Pool, partitions: PartitionCache, sourceId: string): Promise<void> {
+  const { rows } = await pool.query<{ lo: Date | null; hi: Date | null }>(
+    `SELECT min(key_time) AS lo, max(key_time) AS hi FROM ingest_files WHERE source = $1 AND status IN ('pending', 'processing', 'failed')`,
+    [sourceId],
+  );
+  const lo = rows[0]?.lo;
+  const hi = rows[0]?.hi;
+  await partitions.load();
+  if (lo && hi) await partitions.ensure(lo.getTime() - 86_400_000, hi.getTime() + 86_400_000);
+}
+
+/**
+ * One ingest run: list the source into the ledger, then let `concurrency`
+ * workers claim and ingest files until none is left. Files that fail are
+ * recorded and the run goes on; transient database errors make a worker
+ * wait and try again.
+ */
+export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<IngestSummary> {
+  const started = performance.now();
+  const { source, filter, logger } = opts;
+  const listed = await discover(pool, source, filter);
+  if (opts.reprocess) await requeue(pool, source.id, filter);
+  else await requeueFailed(pool, source.id, filter, opts.maxAttempts, opts.retryFailed);
+  await failCrashLoopingFiles(pool, source.id, opts.maxAttempts);
+
+  const partitions = new PartitionCache(pool);
+  await preparePartitions(pool, partitions, source.id);
+
+  const summary: IngestSummary = {
+    files: { seen: listed.seen, ingested: 0, skipped: 0, failed: 0 },
+    entries: { read: 0, stored: 0, rejected: 0 },
+    questions: 0,
+    seconds: 0,
+    failedFiles: [],
+  };
+  const before = await countByStatus(pool, source.id, filter);
+  opts.onPlan?.(before.pending + before.processing);
+
+  const ctx: WorkerContext = {
+    pool,
+    source,
+    partitions,
+    worker: `${hostname()}:${process.pid}`,
+    claim: { filter, maxAttempts: opts.maxAttempts },
+    slowAnswerMs: opts.slowAnswerMs,
+    logger,
+  };
+
+  const work = async (): Promise<void> => {
+    let backoffMs = 250;
+    while (!opts.shouldStop?.()) {
+      let outcome: FileOutcome | null;
+      try {
+        outcome = await ingestNextFile(ctx);
+        backoffMs = 250;
+      } catch (err) {
+        if (!isTransientDatabaseError(err)) throw err;
+        logger.warn({ err: (err as Error).message, retryInMs: backoffMs }, "database unavailable, retrying");
+        await new Promise((r) => setTimeout(r, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+        continue;
+      }
+      if (!outcome) return;
+      if (outcome.status === "done") {
+        summary.files.ingested++;
+        summary.entries.read += outcome.stored.entriesRead;
+        summary.entries.stored += outcome.stored.entriesStored;
+        summary.entries.rejected += outcome.stored.entriesRejected;
+        summary.questions += outcome.stored.questions;
+        logger.info({ key: outcome.file.key, entries: outcome.stored.entriesStored, rejected: outcome.stored.entriesRejected,
+          questions: outcome.stored.questions, ms: Math.round(outcome.durationMs) }, "file ingested");
+      } else {
+        summary.files.failed++;
+      }
+      opts.onFile?.(outcome, summary);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, work));
+
+  summary.files.skipped = Math.max(0, summary.files.seen - summary.files.ingested - summary.files.failed);
+  summary.failedFiles = await failedFiles(pool, source.id, filter);
+  summary.seconds = Math.round((performance.now() - started) / 10) / 100;
+  return summary;
+}
