@@ -6,7 +6,7 @@ import { dryRun } from "./dry-run";
 import type { FileFilter } from "./ledger";
 import { runIngest, type IngestSummary } from "./pipeline";
 import { Progress } from "./progress";
-import { parseSource } from "./sources";
+import { parseSource, type Source } from "./sources";
 import { parseTimeArg } from "./time-arg";
 
 interface CliOptions {
@@ -61,6 +61,24 @@ function resolveSourceSpec(arg: string | undefined, env: Env): string {
   throw new Error("no source: pass a folder or s3://bucket[/prefix], or set LOGS_SOURCE or AWS_S3_BUCKET");
 }
 
+/**
+ * The source and the key prefix to select in it. A bucket is one source
+ * whatever prefix the URL names (the prefix becomes a filter): the ledger
+ * then knows a file once, however a run was scoped.
+ */
+function openSource(spec: string, env: Env, endpoint: string | undefined): { source: Source; prefix: string | undefined } {
+  const settings = { region: env.AWS_REGION, endpoint: endpoint ?? env.AWS_ENDPOINT_URL };
+  const s3 = /^s3:\/\/([^/]+)\/(.+)$/i.exec(spec.trim());
+  if (s3) return { source: parseSource(`s3://${s3[1]}`, settings), prefix: s3[2] };
+  return { source: parseSource(spec, settings), prefix: undefined };
+}
+
+function joinPrefix(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b || undefined;
+  if (!b) return a;
+  return a.endsWith("/") || b.startsWith("/") ? a + b : `${a}/${b}`;
+}
+
 function humanSummary(s: IngestSummary): string {
   const lines = [
     `files: ${s.files.seen} seen, ${s.files.ingested} ingested, ${s.files.skipped} skipped (already done or not logs), ${s.files.failed} failed`,
@@ -96,16 +114,12 @@ async function main(argv: string[]): Promise<number> {
   // With a progress bar, per-file log lines would garble it: show warnings only, unless asked.
   const logger: Logger = createLogger("ingest", process.env.LOG_LEVEL ?? (progressOnTerminal ? "warn" : "info"));
 
+  const { source, prefix } = openSource(resolveSourceSpec(program.args[0], env), env, opts.endpoint);
   const filter: FileFilter = {
-    prefix: opts.prefix,
+    prefix: joinPrefix(prefix, opts.prefix),
     sinceMs: opts.since === undefined ? undefined : parseTimeArg(opts.since, "since"),
     untilMs: opts.until === undefined ? undefined : parseTimeArg(opts.until, "until"),
   };
-  const spec = resolveSourceSpec(program.args[0], env);
-  const source = parseSource(spec, {
-    region: env.AWS_REGION,
-    endpoint: opts.endpoint ?? env.AWS_ENDPOINT_URL,
-  });
 
   const db = await openDatabase({ logger });
   let stopping = false;

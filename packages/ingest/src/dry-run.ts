@@ -30,7 +30,7 @@ export async function dryRun(
       if (!k) plan.files.push({ key: o.key, size: o.size, reason: "new" });
       else if (k.dropped) continue;
       else if (k.etag !== o.etag) plan.files.push({ key: o.key, size: o.size, reason: "replaced" });
-      else if (k.status === "pending" || k.status === "processing") plan.files.push({ key: o.key, size: o.size, reason: "pending" });
+      else if (k.status === "pending") plan.files.push({ key: o.key, size: o.size, reason: "pending" });
       else if (opts.reprocess && k.status !== "skipped") plan.files.push({ key: o.key, size: o.size, reason: "reprocess" });
       else if (k.status === "failed" && (opts.retryFailed || k.attempts < opts.maxAttempts)) plan.files.push({ key: o.key, size: o.size, reason: "retry" });
     }

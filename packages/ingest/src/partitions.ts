@@ -39,14 +39,23 @@ export class PartitionCache {
     }
   }
 
+  /** Whether the day (for entries) or month (for questions) of this time has a partition. */
+  has(timeMs: number, table: "log_entries" | "bot_questions"): boolean {
+    if (table === "log_entries") return this.days.has(Math.floor(timeMs / DAY_MS));
+    const d = new Date(timeMs);
+    return this.months.has(d.getUTCFullYear() * 12 + d.getUTCMonth());
+  }
+
   /** Throws MissingPartitionError when the day (for entries) or month (for questions) has no partition. */
   check(timeMs: number, table: "log_entries" | "bot_questions"): void {
-    if (table === "log_entries") {
-      if (!this.days.has(Math.floor(timeMs / DAY_MS))) throw new MissingPartitionError(timeMs);
-    } else {
-      const d = new Date(timeMs);
-      if (!this.months.has(d.getUTCFullYear() * 12 + d.getUTCMonth())) throw new MissingPartitionError(timeMs);
-    }
+    if (!this.has(timeMs, table)) throw new MissingPartitionError(timeMs);
+  }
+
+  /** Creates the partitions of each distinct day among these times (they may be far apart). */
+  async ensureTimes(times: number[]): Promise<void> {
+    const days = [...new Set(times.map((t) => Math.floor(t / DAY_MS)))].sort((a, b) => a - b);
+    for (const day of days) await ensurePartitions(this.pool, { fromMs: day * DAY_MS, toMs: day * DAY_MS });
+    await this.load();
   }
 
   /** Creates (outside any file transaction) the partitions covering [fromMs, toMs], then refreshes. */

@@ -6,9 +6,8 @@ import {
   type FileFilter, type ObjectToRegister,
 } from "./ledger";
 import { PartitionCache } from "./partitions";
-import { isSupportedKey } from "./decode";
 import type { Source } from "./sources";
-import { ingestNextFile, isTransientDatabaseError, type FileOutcome, type WorkerContext } from "./worker";
+import { DEFAULT_BATCH, ingestNext, isTransientDatabaseError, type BatchLimits, type FileOutcome, type WorkerContext } from "./worker";
 
 export interface IngestRunOptions {
   source: Source;
@@ -23,6 +22,8 @@ export interface IngestRunOptions {
   onFile?: (outcome: FileOutcome, totals: IngestSummary) => void;
   /** Called once the listing is done, with the number of files to ingest. */
   onPlan?: (pending: number) => void;
+  /** How files are grouped into transactions (defaults: DEFAULT_BATCH). */
+  batch?: BatchLimits;
   /** Checked between files: when it returns true, workers stop after the file in hand. */
   shouldStop?: () => boolean;
 }
@@ -54,7 +55,7 @@ export async function discover(pool: Pool, source: Source, filter: FileFilter): 
   for await (const o of source.list(filter)) {
     seen++;
     const row = { key: o.key, etag: o.etag, size: o.size, keyTimeMs: o.keyTimeMs };
-    if (isSupportedKey(o.key)) batch.push(row);
+    if (o.kind === "log") batch.push(row);
     else {
       unsupported++;
       skipped.push(row);
@@ -68,7 +69,7 @@ export async function discover(pool: Pool, source: Source, filter: FileFilter): 
 /** Creates up front the partitions that the pending files' key times point at (±1 day). */
 async function preparePartitions(pool: Pool, partitions: PartitionCache, sourceId: string): Promise<void> {
   const { rows } = await pool.query<{ lo: Date | null; hi: Date | null }>(
-    `SELECT min(key_time) AS lo, max(key_time) AS hi FROM ingest_files WHERE source = $1 AND status IN ('pending', 'processing', 'failed')`,
+    `SELECT min(key_time) AS lo, max(key_time) AS hi FROM ingest_files WHERE source = $1 AND status IN ('pending', 'failed')`,
     [sourceId],
   );
   const lo = rows[0]?.lo;
@@ -102,7 +103,7 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
     failedFiles: [],
   };
   const before = await countByStatus(pool, source.id, filter);
-  opts.onPlan?.(before.pending + before.processing);
+  opts.onPlan?.(before.pending);
 
   const ctx: WorkerContext = {
     pool,
@@ -111,36 +112,41 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
     worker: `${hostname()}:${process.pid}`,
     claim: { filter, maxAttempts: opts.maxAttempts },
     slowAnswerMs: opts.slowAnswerMs,
+    batch: opts.batch ?? DEFAULT_BATCH,
     logger,
+  };
+
+  const record = (outcome: FileOutcome): void => {
+    if (outcome.status === "done") {
+      summary.files.ingested++;
+      summary.entries.read += outcome.stats.entriesRead;
+      summary.entries.stored += outcome.stats.entriesStored;
+      summary.entries.rejected += outcome.stats.entriesRejected;
+      summary.questions += outcome.stats.questions;
+      logger.info({ key: outcome.file.key, entries: outcome.stats.entriesStored, rejected: outcome.stats.entriesRejected,
+        questions: outcome.stats.questions, ms: Math.round(outcome.durationMs) }, "file ingested");
+    } else {
+      summary.files.failed++;
+    }
+    opts.onFile?.(outcome, summary);
   };
 
   const work = async (): Promise<void> => {
     let backoffMs = 250;
     while (!opts.shouldStop?.()) {
-      let outcome: FileOutcome | null;
+      let outcomes: FileOutcome[] | null;
       try {
-        outcome = await ingestNextFile(ctx);
+        outcomes = await ingestNext(ctx);
         backoffMs = 250;
       } catch (err) {
         if (!isTransientDatabaseError(err)) throw err;
-        logger.warn({ err: (err as Error).message, retryInMs: backoffMs }, "database unavailable, retrying");
+        logger.warn({ error: (err as Error).message, retryInMs: backoffMs }, "database unavailable, retrying");
         await new Promise((r) => setTimeout(r, backoffMs));
         backoffMs = Math.min(backoffMs * 2, 10_000);
         continue;
       }
-      if (!outcome) return;
-      if (outcome.status === "done") {
-        summary.files.ingested++;
-        summary.entries.read += outcome.stored.entriesRead;
-        summary.entries.stored += outcome.stored.entriesStored;
-        summary.entries.rejected += outcome.stored.entriesRejected;
-        summary.questions += outcome.stored.questions;
-        logger.info({ key: outcome.file.key, entries: outcome.stored.entriesStored, rejected: outcome.stored.entriesRejected,
-          questions: outcome.stored.questions, ms: Math.round(outcome.durationMs) }, "file ingested");
-      } else {
-        summary.files.failed++;
-      }
-      opts.onFile?.(outcome, summary);
+      if (!outcomes) return;
+      outcomes.forEach(record);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, work));

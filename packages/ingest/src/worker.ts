@@ -1,19 +1,33 @@
 import type { Pool, PoolClient } from "pg";
 import type { Logger } from "@log-insights/config";
+import type { QuestionRow } from "@log-insights/store";
+import { decodeObject } from "./decode";
+import { FileReader, type FileStats } from "./file-reader";
 import {
-  claimNext, markDone, markFailed, startAttempt, abandonAttempt,
-  type ClaimOptions, type LedgerFile,
+  ASYNC_COMMIT, abandonAttempt, claimFiles, markDone, markFailed, markFailedIn, startAttempts,
+  type ClaimOptions, type FileResult, type LedgerFile,
 } from "./ledger";
 import { MissingPartitionError, type PartitionCache } from "./partitions";
-import { storeFile, type StoredFile } from "./store-file";
 import type { Source } from "./sources";
+import { copyEntries, deleteFileRows, writeDerivedRows, type DerivedRows } from "./write-rows";
 
-/** PostgreSQL channel told about every committed file (the API's caches and live updates listen). */
+/** PostgreSQL channel told about every committed batch of files (API caches and live updates listen). */
 export const INGEST_CHANNEL = "log_insights_ingest";
 
 export type FileOutcome =
-  | { status: "done"; file: LedgerFile; stored: StoredFile; durationMs: number }
+  | { status: "done"; file: LedgerFile; stats: FileStats; durationMs: number }
   | { status: "failed"; file: LedgerFile; error: string; durationMs: number };
+
+export interface BatchLimits {
+  /** Small files claimed together in one transaction. */
+  files: number;
+  /** Files up to this size (bytes as stored) are read into memory and batched; larger ones are streamed alone. */
+  maxFileBytes: number;
+  /** Files of a batch read from the source at once (hides S3 latency). */
+  parallelReads: number;
+}
+
+export const DEFAULT_BATCH: BatchLimits = { files: 32, maxFileBytes: 512 * 1024, parallelReads: 4 };
 
 export interface WorkerContext {
   pool: Pool;
@@ -22,6 +36,7 @@ export interface WorkerContext {
   worker: string;
   claim: ClaimOptions;
   slowAnswerMs: number;
+  batch: BatchLimits;
   logger: Logger;
 }
 
@@ -35,7 +50,7 @@ export function isTransientDatabaseError(err: unknown): boolean {
   const code = typeof e?.code === "string" ? e.code : "";
   if (/^(08|57P|53)/.test(code) || code === "40001" || code === "40P01" || code === "55P03") return true;
   const msg = typeof e?.message === "string" ? e.message : "";
-  return /Connection terminated|ECONNREFUSED|ECONNRESET|terminating connection|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(msg);
+  return /Connection terminated|ECONNREFUSED|ECONNRESET|terminating connection|Client has encountered a connection error|timeout exceeded when trying to connect|Connection ended unexpectedly/i.test(msg);
 }
 
 function describe(err: unknown): string {
@@ -44,78 +59,208 @@ function describe(err: unknown): string {
 }
 
 /**
- * Claims and ingests one file in one transaction: the file's rows, its
+ * Claims and ingests the next files: a batch of small files in one
+ * transaction, else one large file streamed in its own. A file's rows, its
  * ledger row and the notification commit together or not at all. Returns
- * null when no file is left to claim. Throws only transient database errors.
+ * null when nothing is left. Throws only transient database errors.
  */
-export async function ingestNextFile(ctx: WorkerContext): Promise<FileOutcome | null> {
-  let step = await attemptFile(ctx);
-  // A file that needed a new partition was let go; take that very file back
-  // (if another worker got it meanwhile, it is theirs and we move on).
-  for (let tries = 0; step.kind === "retry" && tries < 20; tries++) {
-    step = await attemptFile(ctx, step.fileId);
-    if (step.kind === "none") step = await attemptFile(ctx);
-  }
-  if (step.kind === "retry") throw new Error(`file ${step.fileId} kept needing new partitions`);
-  return step.kind === "none" ? null : step.outcome;
+export async function ingestNext(ctx: WorkerContext): Promise<FileOutcome[] | null> {
+  const batch = await inTransaction(ctx, async (client) => {
+    const files = await claimFiles(client, ctx.source.id, ctx.claim, { kind: "small", limit: ctx.batch.files, maxBytes: ctx.batch.maxFileBytes });
+    return files.length === 0 ? null : await ingestBatch(ctx, client, files);
+  });
+  if (batch === null) return await ingestLargeFile(ctx);
+  if (batch.kind === "outcomes") return batch.outcomes;
+  // The batch's write failed (a value PostgreSQL refused): take its files one by one to find the culprit.
+  const outcomes: FileOutcome[] = [];
+  for (const id of batch.fileIds) outcomes.push(...((await ingestLargeFile(ctx, id)) ?? []));
+  return outcomes;
 }
 
-type Step = { kind: "none" } | { kind: "retry"; fileId: number } | { kind: "outcome"; outcome: FileOutcome };
+type BatchResult = { kind: "outcomes"; outcomes: FileOutcome[] } | { kind: "split"; fileIds: number[] };
 
-async function attemptFile(ctx: WorkerContext, onlyFileId?: number): Promise<Step> {
+/** Runs fn in a transaction on its own connection; a broken connection is destroyed, not reused. */
+async function inTransaction<T>(ctx: WorkerContext, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await ctx.pool.connect();
   let broken: Error | undefined;
-  let released = false;
-  const release = (): void => {
-    if (released) return;
-    released = true;
-    client.release(broken); // a broken connection is destroyed, not reused
-  };
   try {
     await client.query("BEGIN");
-    const claim = onlyFileId === undefined ? ctx.claim : { ...ctx.claim, fileId: onlyFileId };
-    const file = await claimNext(client, ctx.source.id, claim);
-    if (!file) {
-      await client.query("COMMIT");
-      return { kind: "none" };
-    }
-    const attemptId = await startAttempt(ctx.pool, file.id, ctx.worker);
-    const started = performance.now();
-    try {
-      const stored = await storeFile(client, file, { source: ctx.source, partitions: ctx.partitions, slowAnswerMs: ctx.slowAnswerMs });
-      const durationMs = performance.now() - started;
-      await markDone(client, file.id, attemptId, { ...stored, durationMs });
-      await client.query(`SELECT pg_notify($1, $2)`, [INGEST_CHANNEL, JSON.stringify({
-        source: file.source, key: file.key, fileId: file.id, entries: stored.entriesStored, questions: stored.questions,
-        from: stored.firstEntryAtMs === null ? null : new Date(stored.firstEntryAtMs).toISOString(),
-        to: stored.lastEntryAtMs === null ? null : new Date(stored.lastEntryAtMs).toISOString(),
-      })]);
-      await client.query("COMMIT");
-      return { kind: "outcome", outcome: { status: "done", file, stored, durationMs } };
-    } catch (err) {
-      try {
-        await client.query("ROLLBACK");
-      } catch (rollbackError) {
-        broken = rollbackError as Error;
-      }
-      if (err instanceof MissingPartitionError && !broken) {
-        await abandonAttempt(ctx.pool, attemptId, "let go to create a partition, then retried");
-        release();
-        // A few days around it: a file that reaches back in time usually does so by days.
-        await ctx.partitions.ensure(err.timeMs - 3 * 86_400_000, err.timeMs + 3 * 86_400_000);
-        return { kind: "retry", fileId: file.id };
-      }
-      if (broken || isTransientDatabaseError(err)) throw err;
-      const durationMs = performance.now() - started;
-      const error = describe(err);
-      await markFailed(ctx.pool, file.id, attemptId, error, durationMs);
-      ctx.logger.warn({ key: file.key, error }, "file failed");
-      return { kind: "outcome", outcome: { status: "failed", file, error, durationMs } };
-    }
+    await client.query(ASYNC_COMMIT);
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
   } catch (err) {
+    try {
+      await client.query("ROLLBACK");
+    } catch (rollbackError) {
+      broken = rollbackError as Error;
+    }
     if (isTransientDatabaseError(err)) broken ??= err as Error;
     throw err;
   } finally {
-    release();
+    client.release(broken);
   }
 }
+
+interface ReadFile {
+  file: LedgerFile;
+  reader: FileReader;
+  lines: string[];
+  questions: QuestionRow[];
+  missingTimes: number[];
+  durationMs: number;
+}
+
+async function ingestBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[]): Promise<BatchResult> {
+  const attempts = await startAttempts(ctx.pool, files.map((f) => f.id), ctx.worker);
+  const read: ReadFile[] = [];
+  const failed: { file: LedgerFile; error: string; durationMs: number }[] = [];
+  await forEachLimited(files, ctx.batch.parallelReads, async (file) => {
+    const started = performance.now();
+    try {
+      read.push(await readWhole(ctx, file, started));
+    } catch (err) {
+      failed.push({ file, error: describe(err), durationMs: performance.now() - started });
+    }
+  });
+  // Partitions are created before this transaction touches log_entries (it holds only ledger rows yet).
+  const missing = read.flatMap((r) => r.missingTimes);
+  if (missing.length > 0) await ctx.partitions.ensureTimes(missing);
+
+  const ok = read.sort((a, b) => a.file.id - b.file.id);
+  try {
+    await client.query("SAVEPOINT batch_rows");
+    const derived: DerivedRows = { questions: [], rejections: [], replacedScopes: [] };
+    for (const r of ok) {
+      if (r.file.entriesStored !== null) derived.replacedScopes.push(...(await deleteFileRows(client, r.file)));
+      derived.questions.push(...r.questions);
+      for (const rejection of r.reader.rejections) derived.rejections.push({ fileId: r.file.id, rejection });
+    }
+    await copyEntries(client, ok.flatMap((r) => r.lines));
+    await writeDerivedRows(client, derived);
+    await client.query("RELEASE SAVEPOINT batch_rows");
+  } catch (err) {
+    if (isTransientDatabaseError(err)) throw err;
+    // Roll back the rows (the claims stay) and let the caller retry the files one at a time.
+    await client.query("ROLLBACK TO SAVEPOINT batch_rows");
+    for (const id of attempts.values()) await abandonAttempt(ctx.pool, id, `batch write failed, retried alone: ${describe(err)}`);
+    ctx.logger.warn({ error: describe(err), files: files.length }, "batch write failed; ingesting its files one by one");
+    return { kind: "split", fileIds: files.map((f) => f.id) };
+  }
+  const results: FileResult[] = ok.map((r) => ({
+    fileId: r.file.id, attemptId: attempts.get(r.file.id)!, ...r.reader.stats(r.questions.length), durationMs: r.durationMs,
+  }));
+  await markDone(client, results);
+  for (const f of failed) await markFailedIn(client, f.file.id, attempts.get(f.file.id)!, f.error, f.durationMs);
+  await notify(client, ctx, ok.map((r) => ({ file: r.file, stats: r.reader.stats(r.questions.length) })));
+  for (const f of failed) ctx.logger.warn({ key: f.file.key, error: f.error }, "file failed");
+  return {
+    kind: "outcomes",
+    outcomes: [
+      ...ok.map((r): FileOutcome => ({ status: "done", file: r.file, stats: r.reader.stats(r.questions.length), durationMs: r.durationMs })),
+      ...failed.map((f): FileOutcome => ({ status: "failed", ...f })),
+    ],
+  };
+}
+
+/** Reads a small file whole into COPY lines and questions, noting times that lack a partition. */
+async function readWhole(ctx: WorkerContext, file: LedgerFile, started: number): Promise<ReadFile> {
+  const reader = new FileReader(file);
+  const lines: string[] = [];
+  const missingTimes: number[] = [];
+  const note = (t: number): void => {
+    if (!ctx.partitions.has(t, "log_entries")) missingTimes.push(t);
+  };
+  const stream = await ctx.source.open(file.key, file.etag ? { etag: file.etag } : undefined);
+  for await (const el of decodeObject(stream, file.key)) {
+    const line = reader.accept(el, note);
+    if (line !== null) lines.push(line);
+  }
+  const questions = reader.questions(ctx.slowAnswerMs);
+  for (const q of questions) if (!ctx.partitions.has(q.askedAtMs, "bot_questions")) missingTimes.push(q.askedAtMs);
+  return { file, reader, lines, questions, missingTimes, durationMs: performance.now() - started };
+}
+
+/**
+ * One large file (or one file of a batch whose write failed), streamed from
+ * the source into COPY in its own transaction, so memory does not grow with
+ * the file. A row that needs a new partition lets the file go: the
+ * partitions are made outside the transaction and the file is tried again.
+ */
+async function ingestLargeFile(ctx: WorkerContext, fileId?: number): Promise<FileOutcome[] | null> {
+  for (let tries = 0; tries < 20; tries++) {
+    const step = await inTransaction(ctx, async (client) => {
+      const shape = fileId === undefined ? { kind: "large" as const, maxBytes: ctx.batch.maxFileBytes } : { kind: "file" as const, fileId };
+      const [file] = await claimFiles(client, ctx.source.id, ctx.claim, shape);
+      if (!file) return { kind: "none" as const };
+      const attemptId = (await startAttempts(ctx.pool, [file.id], ctx.worker)).get(file.id)!;
+      const started = performance.now();
+      try {
+        await client.query("SAVEPOINT file_rows");
+        const derived: DerivedRows = { questions: [], rejections: [], replacedScopes: [] };
+        if (file.entriesStored !== null) derived.replacedScopes = await deleteFileRows(client, file);
+        const reader = new FileReader(file);
+        const stream = await ctx.source.open(file.key, file.etag ? { etag: file.etag } : undefined);
+        const check = (t: number): void => ctx.partitions.check(t, "log_entries");
+        await copyEntries(client, (async function* () {
+          for await (const el of decodeObject(stream, file.key)) {
+            const line = reader.accept(el, check);
+            if (line !== null) yield line;
+          }
+        })());
+        derived.questions = reader.questions(ctx.slowAnswerMs);
+        for (const q of derived.questions) ctx.partitions.check(q.askedAtMs, "bot_questions");
+        derived.rejections = reader.rejections.map((rejection) => ({ fileId: file.id, rejection }));
+        await writeDerivedRows(client, derived);
+        const stats = reader.stats(derived.questions.length);
+        const durationMs = performance.now() - started;
+        await markDone(client, [{ fileId: file.id, attemptId, ...stats, durationMs }]);
+        await notify(client, ctx, [{ file, stats }]);
+        return { kind: "done" as const, outcome: { status: "done" as const, file, stats, durationMs } };
+      } catch (err) {
+        if (isTransientDatabaseError(err)) throw err;
+        await client.query("ROLLBACK TO SAVEPOINT file_rows");
+        const durationMs = performance.now() - started;
+        if (err instanceof MissingPartitionError) {
+          await abandonAttempt(ctx.pool, attemptId, "let go to create a partition, then retried");
+          return { kind: "partition" as const, fileId: file.id, timeMs: err.timeMs };
+        }
+        const error = describe(err);
+        await markFailedIn(client, file.id, attemptId, error, durationMs);
+        ctx.logger.warn({ key: file.key, error }, "file failed");
+        return { kind: "done" as const, outcome: { status: "failed" as const, file, error, durationMs } };
+      }
+    });
+    if (step.kind === "none") return fileId === undefined ? null : [];
+    if (step.kind === "done") return [step.outcome];
+    // Outside the transaction now: make the partitions (a few days around: a file that reaches back usually does so by days).
+    await ctx.partitions.ensure(step.timeMs - 3 * 86_400_000, step.timeMs + 3 * 86_400_000);
+    fileId = step.fileId;
+  }
+  throw new Error(`file ${fileId} kept needing new partitions`);
+}
+
+async function notify(client: PoolClient, ctx: WorkerContext, files: { file: LedgerFile; stats: FileStats }[]): Promise<void> {
+  if (files.length === 0) return;
+  const firsts = files.map((f) => f.stats.firstEntryAtMs).filter((t): t is number => t !== null);
+  const lasts = files.map((f) => f.stats.lastEntryAtMs).filter((t): t is number => t !== null);
+  await client.query(`SELECT pg_notify($1, $2)`, [INGEST_CHANNEL, JSON.stringify({
+    source: ctx.source.id,
+    files: files.length,
+    entries: files.reduce((n, f) => n + f.stats.entriesStored, 0),
+    questions: files.reduce((n, f) => n + f.stats.questions, 0),
+    from: firsts.length ? new Date(Math.min(...firsts)).toISOString() : null,
+    to: lasts.length ? new Date(Math.max(...lasts)).toISOString() : null,
+  })]);
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
+/** Kept for callers that mark a file failed outside any transaction. */
+export { markFailed };

@@ -67,6 +67,8 @@ export interface PairedQuestion {
   errorMessage: string | null;
   /** An outcome entry with no start before it in the file. */
   orphanOutcome: boolean;
+  /** The answer gives substantive content AND hedges part of it (see hedge.ts); false when not hedged. */
+  partial: boolean;
   /** Entry indexes (in the file) that belong to this question's sequence. */
   entryIndexes: number[];
 }

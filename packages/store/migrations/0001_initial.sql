@@ -21,7 +21,7 @@ CREATE TABLE ingest_files (
   size_bytes       bigint,
   key_time         timestamptz,                     -- time in the key's basename, when it has one
   status           text        NOT NULL DEFAULT 'pending'
-                   CHECK (status IN ('pending', 'processing', 'done', 'failed', 'skipped')),
+                   CHECK (status IN ('pending', 'done', 'failed', 'skipped')),  -- in flight: an open ingest_attempts row
   attempts         integer     NOT NULL DEFAULT 0,
   error            text,
   entries_read     integer,
@@ -38,7 +38,9 @@ CREATE TABLE ingest_files (
   updated_at       timestamptz NOT NULL DEFAULT now(),
   UNIQUE (source, key)
 );
-CREATE INDEX ingest_files_status_idx ON ingest_files (status, key_time);
+-- Claims read the queue in key-time order; the partial index holds only the queue.
+CREATE INDEX ingest_files_pending_idx ON ingest_files (source, key_time, key) WHERE status = 'pending';
+CREATE INDEX ingest_files_status_idx ON ingest_files (source, status);
 CREATE INDEX ingest_files_key_time_idx ON ingest_files (key_time);
 CREATE INDEX ingest_files_finished_idx ON ingest_files (finished_at);
 

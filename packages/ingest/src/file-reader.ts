@@ -1,0 +1,112 @@
+import {
+  pairQuestions, parseEntry, redactRawText,
+  type NormalizedEntry, type PairedQuestion,
+} from "@log-insights/logs";
+import { entryCopyLine, questionId, type QuestionRow } from "@log-insights/store";
+import type { DecodedElement } from "./decode";
+import type { LedgerFile } from "./ledger";
+
+/** A record that could not be stored, kept with its reason. */
+export interface Rejection {
+  index: number;
+  reason: string;
+  raw: string | null;
+  rawBytes: number;
+}
+
+/** Counts and time range of what a file held. */
+export interface FileStats {
+  entriesRead: number;
+  entriesStored: number;
+  entriesRejected: number;
+  questions: number;
+  firstEntryAtMs: number | null;
+  lastEntryAtMs: number | null;
+}
+
+/**
+ * Turns one file's decoded elements into what is stored: a COPY line per
+ * valid entry (validated and redacted by the log model), a rejection per
+ * invalid one, and, at the end, the file's bot questions. It keeps only the
+ * entries that can take part in a bot question, so memory stays small even
+ * when the COPY lines are streamed out as they come.
+ */
+export class FileReader {
+  readonly rejections: Rejection[] = [];
+  private readonly botEntries: NormalizedEntry[] = [];
+  private read = 0;
+  private stored = 0;
+  private first: number | null = null;
+  private last: number | null = null;
+
+  constructor(readonly file: LedgerFile) {}
+
+  /** The element's COPY line, or null when it was rejected. `check` may veto an entry's time (partitions). */
+  accept(el: DecodedElement, check?: (timeMs: number) => void): string | null {
+    this.read++;
+    if (!el.ok) {
+      this.rejections.push({ index: el.index, reason: el.reason, raw: el.raw, rawBytes: el.bytes });
+      return null;
+    }
+    const parsed = parseEntry(el.value, el.index, this.file.keyTimeMs);
+    if (!parsed.ok) {
+      this.rejections.push({ index: el.index, reason: parsed.reason, raw: safeStringify(el.value), rawBytes: el.bytes });
+      return null;
+    }
+    const e = parsed.entry;
+    check?.(e.timeMs);
+    this.stored++;
+    if (this.first === null || e.timeMs < this.first) this.first = e.timeMs;
+    if (this.last === null || e.timeMs > this.last) this.last = e.timeMs;
+    if (isBotEntry(e)) this.botEntries.push(e);
+    return entryCopyLine(this.file.id, e);
+  }
+
+  /** The file's bot questions, paired in file order. */
+  questions(slowAnswerMs: number): QuestionRow[] {
+    return pairQuestions(this.botEntries).map((q) => toQuestionRow(q, this.file, slowAnswerMs));
+  }
+
+  stats(questions: number): FileStats {
+    return {
+      entriesRead: this.read,
+      entriesStored: this.stored,
+      entriesRejected: this.rejections.length,
+      questions,
+      firstEntryAtMs: this.first,
+      lastEntryAtMs: this.last,
+    };
+  }
+}
+
+/** Entries that can take part in a bot question: the bot's own, and any error (it may fail one). */
+function isBotEntry(e: NormalizedEntry): boolean {
+  return e.context === "DealBotService" || e.context === "OpenAIProvider" || e.level >= 50;
+}
+
+function toQuestionRow(q: PairedQuestion, file: LedgerFile, slowAnswerMs: number): QuestionRow {
+  return {
+    ...q,
+    id: questionId(file.source, file.key, q.startIndex),
+    fileId: file.id,
+    topic: null,
+    fund: null,
+    slow: q.latencyMs !== null && q.latencyMs > slowAnswerMs,
+    reasked: false,
+  };
+}
+
+const MAX_RAW_CHARS = 1024 * 1024;
+
+function safeStringify(value: unknown): string {
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, MAX_RAW_CHARS);
+  } catch {
+    return String(value).slice(0, MAX_RAW_CHARS);
+  }
+}
+
+/** Raw text of a rejected record as stored: capped, secrets redacted, NUL removed. */
+export function storedRaw(raw: string | null): string | null {
+  return raw === null ? null : redactRawText(raw.slice(0, MAX_RAW_CHARS)).replaceAll("\u0000", "");
+}

@@ -1,0 +1,11 @@
+/**
+ * @log-insights/logs: the pure log model (no I/O). Raw pino entries in,
+ * validated and redacted entries and rebuilt bot questions out.
+ */
+export * from "./types";
+export * from "./redact";
+export * from "./parse-entry";
+export * from "./fingerprint";
+export * from "./hedge";
+export * from "./pair";
+export * from "./key-time";

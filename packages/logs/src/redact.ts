@@ -1,0 +1,375 @@
+/**
+ * Secret redaction. The bot logs whole request headers: session cookies
+ * (`access_token`, `refresh_token`), `authorization: Bearer ...` and an
+ * `access_token` header. None of it may reach the database, the API or the
+ * dashboard, so every entry passes through here before it is stored.
+ *
+ * Rules:
+ * - A key that names a secret (see `classifyKey`) keeps its place but its value
+ *   becomes "[redacted]", so an operator can see a secret was there.
+ * - Cookie headers are parsed and only allow-listed, non-secret cookies are
+ *   kept (`auth_user_id`); every other cookie is dropped (unknown = secret).
+ * - In any string value: `Bearer <token>`, JWTs and `name=value` pairs whose
+ *   name looks secret are redacted.
+ * - URLs: secret-looking query/fragment parameters and userinfo passwords.
+ *
+ * Everything is copy-on-write: the input is never mutated, and an unchanged
+ * subtree is returned as the same reference (most of an entry has no secret,
+ * so this keeps the ingest hot path cheap).
+ */
+
+/** The replacement for a secret value. */
+export const REDACTED = "[redacted]";
+
+/** Cookies that are known not to be secrets; every other cookie is dropped. */
+export const ALLOWED_COOKIES: ReadonlySet<string> = new Set(["auth_user_id"]);
+
+/** How a key's value is treated. */
+export type KeyKind = "plain" | "secret" | "cookie" | "url";
+
+/** Deeper than this, a value is replaced (JSON from a file is finite, but may be hostile). */
+const MAX_DEPTH = 64;
+const TOO_DEEP = "[too deep]";
+
+/**
+ * Key names are compared normalized: lower case with `-`, `_`, `.` and spaces
+ * removed, so `X-Api-Key`, `api_key` and `apiKey` are all `apikey`.
+ */
+function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[-_.\s]/g, "");
+}
+
+/** Secret-looking key names (normalized). */
+const SECRET_KEY_RE =
+  /token|secret|passw|passphrase|^pass$|^pwd$|apikey|accesskey|privatekey|signingkey|encryptionkey|clientkey|masterkey|session|^sid$|connectsid|credential|authori[sz]ation|^auth$|^xauth|signature|^jwt$/;
+/** Counters that merely contain "token" (`promptTokens`, `maxTokens`): not secrets. */
+const TOKEN_COUNTER_RE = /tokens$|token(?:count|length|limit|usage|total)s?$/;
+const COOKIE_KEY_RE = /^(?:set)?cookies?$/;
+const URL_KEY_RE = /(?:url|uri)$|^href$|^refer+er$|^location$/;
+
+const keyKindCache = new Map<string, KeyKind>();
+const KEY_CACHE_LIMIT = 10_000;
+
+/** How the value under `key` is redacted (cached: the same few keys repeat in every entry). */
+export function classifyKey(key: string): KeyKind {
+  const cached = keyKindCache.get(key);
+  if (cached !== undefined) return cached;
+  const n = normalizeKey(key);
+  let kind: KeyKind = "plain";
+  if (COOKIE_KEY_RE.test(n)) kind = "cookie";
+  else if (SECRET_KEY_RE.test(n) && !TOKEN_COUNTER_RE.test(n)) kind = "secret";
+  else if (URL_KEY_RE.test(n)) kind = "url";
+  if (keyKindCache.size < KEY_CACHE_LIMIT) keyKindCache.set(key, kind);
+  return kind;
+}
+
+/** True when a field/header named `key` holds a secret (cookies included). */
+export function isSecretKey(key: string): boolean {
+  const kind = classifyKey(key);
+  return kind === "secret" || kind === "cookie";
+}
+
+// ---------------------------------------------------------------------------
+// Cookies
+
+let lastCookieIn: string | null = null;
+let lastCookieOut = "";
+
+/**
+ * Keeps only allow-listed cookies of a `Cookie` (or `Set-Cookie`) header:
+ * "auth_user_id=3587; access_token=...; refresh_token=..." -> "auth_user_id=3587".
+ * When nothing is kept from a non-empty header the result is "[redacted]".
+ */
+export function redactCookieHeader(header: string): string {
+  // One chat session repeats the same cookie on every entry of a file.
+  if (header === lastCookieIn) return lastCookieOut;
+  const kept: string[] = [];
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    const name = (eq === -1 ? part : part.slice(0, eq)).trim();
+    if (name !== "" && ALLOWED_COOKIES.has(name.toLowerCase())) kept.push(part.trim());
+  }
+  const out = kept.length > 0 ? kept.join("; ") : header.trim() === "" ? header : REDACTED;
+  lastCookieIn = header;
+  lastCookieOut = out;
+  return out;
+}
+
+function redactCookieValue(value: unknown): unknown {
+  if (typeof value === "string") return redactCookieHeader(value);
+  if (Array.isArray(value)) return value.map(redactCookieValue);
+  if (value !== null && typeof value === "object") {
+    // A parsed cookie jar (`req.cookies`): same allow-list, other cookies dropped.
+    const out: Record<string, unknown> = {};
+    let dropped = false;
+    for (const [k, v] of Object.entries(value)) {
+      if (ALLOWED_COOKIES.has(k.toLowerCase()) && (v === null || typeof v !== "object")) setKey(out, k, v);
+      else dropped = true;
+    }
+    return dropped && Object.keys(out).length === 0 ? REDACTED : out;
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------
+// Strings
+
+/**
+ * `Bearer <token>`: the token must be 16+ token characters with a digit, so
+ * that prose ("bearer instruments", "bearer bonds") is left alone.
+ */
+const BEARER_RE = /\b(bearer)\s+(?=[A-Za-z\-._~+/]*\d)[A-Za-z0-9\-._~+/]{16,}=*/gi;
+/** A JSON Web Token (header.payload.signature, base64url, header starting `{"`). */
+const JWT_RE = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
+/** `name=value` inside free text, a cookie string or a query string. */
+const PAIR_RE = /([A-Za-z0-9_.-]{2,64})=([^\s;&"'<>,]+)/g;
+
+function redactPairs(text: string): string {
+  return text.replace(PAIR_RE, (whole, name: string, value: string) => {
+    if (value === REDACTED || !isSecretKey(name)) return whole;
+    return `${name}=${REDACTED}`;
+  });
+}
+
+/** One scan that most strings fail: could it hold a bearer token, a JWT or a pair? */
+const SUSPECT_RE = /bearer|eyJ|=/i;
+const BEARER_TEST_RE = /bearer/i;
+
+/**
+ * Results for short strings that needed a regex pass. Header values such as
+ * `x-amzn-trace-id: Root=1-...` repeat on every entry of a chat session;
+ * the cache is cleared when full, so memory stays bounded.
+ */
+const stringCache = new Map<string, string>();
+const STRING_CACHE_LIMIT = 4096;
+const STRING_CACHE_MAX_LENGTH = 512;
+
+/**
+ * Redacts secrets inside one string value: bearer tokens, JWTs and
+ * secret-looking `name=value` pairs. Prose without any of them is returned as is.
+ */
+export function redactString(value: string): string {
+  if (value.length < 8 || !SUSPECT_RE.test(value)) return value;
+  const bearer = BEARER_TEST_RE.test(value);
+  const jwt = value.includes("eyJ");
+  const pairs = value.includes("=");
+  const cacheable = value.length <= STRING_CACHE_MAX_LENGTH;
+  if (cacheable) {
+    const hit = stringCache.get(value);
+    if (hit !== undefined) return hit;
+  }
+  let out = value;
+  if (bearer) out = out.replace(BEARER_RE, `$1 ${REDACTED}`);
+  if (jwt) out = out.replace(JWT_RE, REDACTED);
+  if (pairs) out = redactPairs(out);
+  if (cacheable) {
+    if (stringCache.size >= STRING_CACHE_LIMIT) stringCache.clear();
+    stringCache.set(value, out);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// URLs
+
+/** Query parameters that are secrets in URLs only (too generic as field names). */
+const URL_SECRET_PARAM_RE = /^(?:key|code|sig|signature|otp|pin|hash|auth|state|nonce|ticket)$/;
+
+function isSecretParam(rawName: string): boolean {
+  let name = rawName;
+  if (name.includes("%")) {
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // A malformed escape: judge the raw name.
+    }
+  }
+  return isSecretKey(name) || URL_SECRET_PARAM_RE.test(normalizeKey(name));
+}
+
+function redactParams(params: string): string {
+  let changed = false;
+  const parts = params.split("&");
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const eq = part.indexOf("=");
+    if (eq <= 0) continue;
+    if (isSecretParam(part.slice(0, eq)) && part.slice(eq + 1) !== REDACTED) {
+      parts[i] = `${part.slice(0, eq + 1)}${REDACTED}`;
+      changed = true;
+    }
+  }
+  return changed ? parts.join("&") : params;
+}
+
+/**
+ * Redacts a URL (absolute or a path): secret-looking query and fragment
+ * parameters (`?access_token=...`, `#id_token=...`, `?X-Amz-Signature=...`)
+ * become "[redacted]", as does a password in `user:password@host`.
+ * Bearer tokens and JWTs in the path are redacted too.
+ */
+export function redactUrl(url: string): string {
+  let out = url;
+  const at = out.indexOf("@");
+  if (at !== -1) {
+    // scheme://user:password@host/...
+    out = out.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@?#]*):[^/@?#]*@/i, `$1:${REDACTED}@`);
+  }
+  const q = out.indexOf("?");
+  const h = out.indexOf("#");
+  if (q === -1 && h === -1) return out.includes("eyJ") ? out.replace(JWT_RE, REDACTED) : out;
+  const hashAt = h === -1 ? out.length : h;
+  let head = q !== -1 && q < hashAt ? out.slice(0, q) : out.slice(0, hashAt);
+  if (head.includes("eyJ")) head = head.replace(JWT_RE, REDACTED);
+  const query = q !== -1 && q < hashAt ? out.slice(q + 1, hashAt) : null;
+  const fragment = h === -1 ? null : out.slice(h + 1);
+  return (
+    head +
+    (query === null ? "" : `?${redactParams(query)}`) +
+    (fragment === null ? "" : `#${fragment.includes("=") ? redactParams(fragment) : fragment}`)
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Values
+
+/** Sets a key on a fresh object; `__proto__` from JSON.parse stays an own property. */
+function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
+/** Redacts the value found under `key` (the key decides how). Exported for parse-entry's fast path. */
+export function redactField(key: string, value: unknown, depth = 0): unknown {
+  switch (classifyKey(key)) {
+    case "secret":
+      return value === null || value === "" ? value : REDACTED;
+    case "cookie":
+      return redactCookieValue(value);
+    case "url":
+      return typeof value === "string" ? redactUrl(value) : redactValue(value, depth);
+    default:
+      return redactValue(value, depth);
+  }
+}
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return redactString(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const r = redactValue(v, depth + 1);
+      if (out === null && r !== v) out = value.slice(0, i);
+      if (out !== null) out.push(r);
+    }
+    return out ?? value;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  let out: Record<string, unknown> | null = null;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = obj[k];
+    const r = redactField(k, v, depth + 1);
+    if (out === null && r !== v) {
+      out = {};
+      for (let j = 0; j < i; j++) setKey(out, keys[j]!, obj[keys[j]!]);
+    }
+    if (out !== null) setKey(out, k, r);
+  }
+  return out ?? obj;
+}
+
+/**
+ * Deep-redacts any JSON-like value: secret keys in objects at any depth
+ * (headers, nested objects, arrays of objects), cookie headers, and
+ * bearer tokens / JWTs / secret pairs inside strings. Never mutates the
+ * input; unchanged subtrees are returned as the same reference.
+ */
+export function redactSecrets<T>(value: T): T {
+  return redactValue(value, 0) as T;
+}
+
+// ---------------------------------------------------------------------------
+// Raw text
+
+/** A JSON object key followed by its colon. */
+const RAW_KEY_RE = /"((?:[^"\\\n]|\\.){1,128})"\s*:\s*/g;
+
+/**
+ * End (exclusive) of the JSON value starting at `from`: a string, an object or
+ * array (brackets matched, strings skipped), or a bare literal. A value cut off
+ * by truncation ends at the end of the text.
+ */
+function rawValueEnd(text: string, from: number): number {
+  const first = text[from];
+  if (first === '"') {
+    for (let i = from + 1; i < text.length; i++) {
+      if (text[i] === "\\") i++;
+      else if (text[i] === '"') return i + 1;
+    }
+    return text.length;
+  }
+  if (first === "{" || first === "[") {
+    let depth = 0;
+    for (let i = from; i < text.length; i++) {
+      const c = text[i];
+      if (c === '"') {
+        for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      } else if (c === "{" || c === "[") depth++;
+      else if (c === "}" || c === "]") {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+    }
+    return text.length;
+  }
+  let i = from;
+  while (i < text.length && !/[,}\]\s]/.test(text[i]!)) i++;
+  return i;
+}
+
+/**
+ * Best-effort redaction of raw JSON text (a rejected record, possibly
+ * truncated or invalid, pretty-printed or not): values of secret-looking
+ * keys (strings, numbers, whole objects/arrays), cookie values (allow-listed
+ * cookies kept), and bearer tokens, JWTs and secret `name=value` pairs
+ * anywhere. Used where a record could not become an entry but its text is
+ * still stored for the operator: that text must not leak secrets either.
+ */
+export function redactRawText(text: string): string {
+  let out = "";
+  let copied = 0;
+  RAW_KEY_RE.lastIndex = 0;
+  for (let m = RAW_KEY_RE.exec(text); m !== null; m = RAW_KEY_RE.exec(text)) {
+    const key = m[1]!;
+    const kind = classifyKey(key);
+    if (kind !== "secret" && kind !== "cookie") continue;
+    const valueStart = m.index + m[0].length;
+    if (valueStart >= text.length) break;
+    const valueEnd = rawValueEnd(text, valueStart);
+    const value = text.slice(valueStart, valueEnd);
+    let replacement: string;
+    if (value === "null" || value === '""') continue;
+    if (kind === "cookie" && value.startsWith('"')) {
+      const closed = value.length > 1 && value.endsWith('"');
+      replacement = `"${redactCookieHeader(value.slice(1, closed ? -1 : undefined))}"`;
+    } else {
+      replacement = `"${REDACTED}"`;
+    }
+    out += text.slice(copied, valueStart) + replacement;
+    copied = valueEnd;
+    RAW_KEY_RE.lastIndex = valueEnd;
+  }
+  out += text.slice(copied);
+  if (BEARER_TEST_RE.test(out)) out = out.replace(BEARER_RE, `$1 ${REDACTED}`);
+  if (out.includes("eyJ")) out = out.replace(JWT_RE, REDACTED);
+  if (out.includes("=")) out = redactPairs(out);
+  return out;
+}
