@@ -3,7 +3,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", ".data/**", "artifacts/**"] },
+  { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", ".data/**", ".tmp/**", "artifacts/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

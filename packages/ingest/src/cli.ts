@@ -4,10 +4,11 @@ import { createLogger, loadEnv, type Env, type Logger } from "@log-insights/conf
 import { migrate, openDatabase } from "@log-insights/store";
 import { dryRun } from "./dry-run";
 import type { FileFilter } from "./ledger";
-import { runIngest, type IngestSummary } from "./pipeline";
+import { runIngest, type IngestRunOptions, type IngestSummary } from "./pipeline";
 import { Progress } from "./progress";
 import { parseSource, type Source } from "./sources";
 import { parseTimeArg } from "./time-arg";
+import { watchSource } from "./watch";
 
 interface CliOptions {
   since?: string;
@@ -79,12 +80,12 @@ function joinPrefix(a: string | undefined, b: string | undefined): string | unde
   return a.endsWith("/") || b.startsWith("/") ? a + b : `${a}/${b}`;
 }
 
-function humanSummary(s: IngestSummary): string {
+function humanSummary(s: IngestSummary & { peakRssMb: number }): string {
   const lines = [
     `files: ${s.files.seen} seen, ${s.files.ingested} ingested, ${s.files.skipped} skipped (already done or not logs), ${s.files.failed} failed`,
     `entries: ${s.entries.read} read, ${s.entries.stored} stored, ${s.entries.rejected} rejected`,
     `questions: ${s.questions}`,
-    `time: ${s.seconds}s${s.seconds > 0 ? ` (${Math.round(s.entries.read / s.seconds)} entries/s)` : ""}`,
+    `time: ${s.seconds}s${s.seconds > 0 ? ` (${Math.round(s.entries.read / s.seconds)} entries/s)` : ""}, peak memory ${s.peakRssMb} MB`,
   ];
   if (s.failedFiles.length > 0) {
     lines.push(`failed files (${s.failedFiles.length}; retried on later runs up to the attempt limit, or with --retry-failed):`);
@@ -92,18 +93,6 @@ function humanSummary(s: IngestSummary): string {
     if (s.failedFiles.length > 50) lines.push(`  ... and ${s.failedFiles.length - 50} more (see the ingest_files table)`);
   }
   return lines.join("\n");
-}
-
-function addUp(total: IngestSummary, run: IngestSummary): void {
-  total.files.seen = run.files.seen;
-  total.files.ingested += run.files.ingested;
-  total.files.failed += run.files.failed;
-  total.files.skipped = Math.max(0, total.files.seen - total.files.ingested - total.files.failed);
-  total.entries.read += run.entries.read;
-  total.entries.stored += run.entries.stored;
-  total.entries.rejected += run.entries.rejected;
-  total.questions += run.questions;
-  total.failedFiles = run.failedFiles;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -122,16 +111,14 @@ async function main(argv: string[]): Promise<number> {
   };
 
   const db = await openDatabase({ logger });
-  let stopping = false;
-  let wake: (() => void) | undefined;
+  const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, "second signal: exiting now (the file in hand is rolled back)");
+    if (stop.signal.aborted) {
+      logger.warn({ signal }, "second signal: exiting now (the files in hand are rolled back)");
       process.exit(130);
     }
-    stopping = true;
     logger.info({ signal }, "stopping after the files in hand");
-    wake?.();
+    stop.abort();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -148,36 +135,37 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
 
-    const total: IngestSummary = {
-      files: { seen: 0, ingested: 0, skipped: 0, failed: 0 }, entries: { read: 0, stored: 0, rejected: 0 },
-      questions: 0, seconds: 0, failedFiles: [],
+    const run = {
+      source, filter, concurrency: opts.concurrency, reprocess: opts.reprocess, retryFailed: opts.retryFailed,
+      maxAttempts: env.INGEST_MAX_ATTEMPTS, slowAnswerMs: opts.slowMs, logger,
+      shouldStop: () => stop.signal.aborted,
     };
-    const started = performance.now();
-    const intervalMs = (opts.interval ?? env.INGEST_POLL_SECONDS) * 1000;
-    do {
-      const progress = progressOnTerminal ? new Progress(process.stderr) : null;
-      const run = await runIngest(db.pool, {
-        source, filter, concurrency: opts.concurrency, reprocess: opts.reprocess && total.files.ingested === 0,
-        retryFailed: opts.retryFailed, maxAttempts: env.INGEST_MAX_ATTEMPTS, slowAnswerMs: opts.slowMs, logger,
-        onPlan: (n) => progress?.start(n),
-        onFile: (_o, s) => progress?.update(s),
-        shouldStop: () => stopping,
+    let progress: Progress | null = null;
+    const showProgress = (): Partial<IngestRunOptions> => {
+      progress = progressOnTerminal ? new Progress(process.stderr) : null;
+      return { onPlan: (n) => progress?.start(n), onFile: (_o, s) => progress?.update(s) };
+    };
+    let total: IngestSummary;
+    if (opts.watch) {
+      total = await watchSource(db.pool, run, {
+        intervalMs: (opts.interval ?? env.INGEST_POLL_SECONDS) * 1000,
+        signal: stop.signal,
+        beforeRun: showProgress,
+        onRun: (r) => {
+          (progress as Progress | null)?.stop();
+          if (r.files.ingested > 0 || r.files.failed > 0) {
+            logger.info({ ingested: r.files.ingested, failed: r.files.failed, entries: r.entries.stored }, "watch: new files ingested");
+          }
+        },
       });
-      progress?.stop();
-      addUp(total, run);
-      if (opts.watch && (run.files.ingested > 0 || run.files.failed > 0)) {
-        logger.info({ ingested: run.files.ingested, failed: run.files.failed, entries: run.entries.stored }, "watch: files ingested");
-      }
-      if (!opts.watch || stopping) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, intervalMs);
-        wake = () => { clearTimeout(t); resolve(); };
-      });
-    } while (!stopping);
-    total.seconds = Math.round((performance.now() - started) / 10) / 100;
+    } else {
+      total = await runIngest(db.pool, { ...run, ...showProgress() });
+      (progress as Progress | null)?.stop();
+    }
+    const report = { ...total, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
 
-    if (opts.json) process.stdout.write(JSON.stringify(total) + "\n");
-    else process.stdout.write(humanSummary(total) + "\n");
+    if (opts.json) process.stdout.write(JSON.stringify(report) + "\n");
+    else process.stdout.write(humanSummary(report) + "\n");
     return total.files.failed > 0 ? 1 : 0;
   } finally {
     await db.close();

@@ -13,7 +13,11 @@ export class Progress {
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
+  private active = false;
+
+  /** Starts the display; nothing is shown for a run with nothing to do (watch mode's quiet polls). */
   start(totalFiles: number): void {
+    this.active = totalFiles > 0;
     this.total = totalFiles;
     this.started = performance.now();
     this.draw(true);
@@ -25,11 +29,13 @@ export class Progress {
   }
 
   stop(): void {
+    if (!this.active) return;
     this.draw(true);
     this.out.write("\n");
   }
 
   private draw(force: boolean): void {
+    if (!this.active) return;
     const now = performance.now();
     if (!force && now - this.lastDraw < 200) return;
     this.lastDraw = now;

@@ -12,9 +12,9 @@ export interface ConversationScope {
 export const CONVERSATION_GAP_MINUTES = 30;
 
 /**
- * Rebuilds the conversations touched by a file's questions, inside the
- * file's transaction. A conversation is a run of one user's questions about
- * one deal with gaps under 30 minutes; its id is the id of its first
+ * Rebuilds the conversations touched by a transaction's questions, in one
+ * statement for all of them. A conversation is a run of one user's questions
+ * about one deal with gaps under 30 minutes; its id is the id of its first
  * question, so the result depends only on the set of questions stored, not
  * on the order files arrived in (or how often).
  *
@@ -25,15 +25,22 @@ export const CONVERSATION_GAP_MINUTES = 30;
  */
 export async function refreshConversations(client: PoolClient, scopes: ConversationScope[]): Promise<void> {
   const merged = mergeScopes(scopes);
-  // A fixed lock order (by user and deal) keeps two workers from deadlocking.
-  for (const s of merged) {
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
-      `conversation:${s.userId ?? ""}:${s.dealId ?? ""}`,
-    ]);
-    await client.query({ name: "refresh-conversations", text: REFRESH_SQL, values: [
-      s.userId, s.dealId, new Date(s.fromMs).toISOString(), new Date(s.toMs).toISOString(),
-    ] });
-  }
+  if (merged.length === 0) return;
+  const users = merged.map((s) => s.userId);
+  const deals = merged.map((s) => s.dealId);
+  // Two transactions touching the same user and deal take turns; locks are taken in one fixed order, so never a deadlock.
+  await client.query({
+    name: "conversation-locks",
+    text: `SELECT pg_advisory_xact_lock(k) FROM (
+             SELECT DISTINCT hashtextextended(coalesce(u::text, '') || ':' || coalesce(d, ''), 0) AS k
+             FROM unnest($1::bigint[], $2::text[]) AS s(u, d)) locks ORDER BY k`,
+    values: [users, deals],
+  });
+  await client.query({
+    name: "conversation-refresh",
+    text: REFRESH_SQL,
+    values: [users, deals, merged.map((s) => new Date(s.fromMs)), merged.map((s) => new Date(s.toMs))],
+  });
 }
 
 function mergeScopes(scopes: ConversationScope[]): ConversationScope[] {
@@ -47,54 +54,61 @@ function mergeScopes(scopes: ConversationScope[]): ConversationScope[] {
       prev.toMs = Math.max(prev.toMs, s.toMs);
     }
   }
-  return [...byPair.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+  return [...byPair.values()];
 }
 
+const GAP = `interval '${CONVERSATION_GAP_MINUTES} minutes'`;
+// Null user or deal ids (not seen in real logs) still group, by null-safe equality.
+const SAME_PAIR = (a: string, b: string): string =>
+  `(${a}.user_id = ${b}.user_id OR (${a}.user_id IS NULL AND ${b}.user_id IS NULL))
+   AND (${a}.deal_id = ${b}.deal_id OR (${a}.deal_id IS NULL AND ${b}.deal_id IS NULL))`;
+
 const REFRESH_SQL = `
-WITH win AS (
-  SELECT least($3::timestamptz, min(c.started_at)) AS lo,
-         greatest($4::timestamptz, max(c.ended_at)) AS hi
-  FROM (SELECT NULL::timestamptz AS started_at, NULL::timestamptz AS ended_at
-        UNION ALL
-        SELECT started_at, ended_at FROM conversations
-        WHERE user_id IS NOT DISTINCT FROM $1::bigint AND deal_id IS NOT DISTINCT FROM $2::text
-          AND ended_at >= $3::timestamptz - interval '${CONVERSATION_GAP_MINUTES} minutes'
-          AND started_at <= $4::timestamptz + interval '${CONVERSATION_GAP_MINUTES} minutes') c
+WITH scope AS (
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS s(user_id, deal_id, lo, hi)
+),
+win AS (
+  SELECT s.user_id, s.deal_id, least(s.lo, min(c.started_at)) AS lo, greatest(s.hi, max(c.ended_at)) AS hi
+  FROM scope s LEFT JOIN conversations c
+    ON ${SAME_PAIR("c", "s")} AND c.ended_at >= s.lo - ${GAP} AND c.started_at <= s.hi + ${GAP}
+  GROUP BY s.user_id, s.deal_id, s.lo, s.hi
 ),
 q AS (
-  SELECT b.id, b.asked_at,
+  SELECT b.id, b.asked_at, b.user_id, b.deal_id,
          (b.outcome <> 'answered' OR b.partial OR b.no_documents OR b.slow OR b.reasked) AS problem,
-         CASE WHEN lag(b.asked_at) OVER w IS NULL
-                OR b.asked_at - lag(b.asked_at) OVER w >= interval '${CONVERSATION_GAP_MINUTES} minutes'
+         CASE WHEN lag(b.asked_at) OVER w IS NULL OR b.asked_at - lag(b.asked_at) OVER w >= ${GAP}
               THEN 1 ELSE 0 END AS starts
-  FROM bot_questions b, win
-  WHERE b.user_id IS NOT DISTINCT FROM $1::bigint AND b.deal_id IS NOT DISTINCT FROM $2::text
-    AND b.asked_at BETWEEN win.lo - interval '${CONVERSATION_GAP_MINUTES} minutes'
-                       AND win.hi + interval '${CONVERSATION_GAP_MINUTES} minutes'
-  WINDOW w AS (ORDER BY b.asked_at, b.id)
+  FROM win JOIN bot_questions b
+    ON ${SAME_PAIR("b", "win")} AND b.asked_at BETWEEN win.lo - ${GAP} AND win.hi + ${GAP}
+  WINDOW w AS (PARTITION BY b.user_id, b.deal_id ORDER BY b.asked_at, b.id)
 ),
-s AS (SELECT q.*, sum(starts) OVER (ORDER BY asked_at, id) AS session FROM q),
+s AS (
+  SELECT q.*, sum(starts) OVER (PARTITION BY user_id, deal_id ORDER BY asked_at, id) AS session FROM q
+),
+firsts AS (
+  SELECT s.*, first_value(id) OVER (PARTITION BY user_id, deal_id, session ORDER BY asked_at, id) AS conversation_id FROM s
+),
 c AS (
-  SELECT (array_agg(id ORDER BY asked_at, id))[1] AS id, min(asked_at) AS started_at, max(asked_at) AS ended_at,
+  SELECT conversation_id AS id, min(user_id) AS user_id, min(deal_id) AS deal_id,
+         min(asked_at) AS started_at, max(asked_at) AS ended_at,
          count(*)::int AS question_count, count(*) FILTER (WHERE problem)::int AS problem_count
-  FROM s GROUP BY session
+  FROM firsts GROUP BY conversation_id
 ),
 removed AS (
   DELETE FROM conversations o USING win
-  WHERE o.user_id IS NOT DISTINCT FROM $1::bigint AND o.deal_id IS NOT DISTINCT FROM $2::text
-    AND o.ended_at >= win.lo - interval '${CONVERSATION_GAP_MINUTES} minutes'
-    AND o.started_at <= win.hi + interval '${CONVERSATION_GAP_MINUTES} minutes'
+  WHERE ${SAME_PAIR("o", "win")}
+    AND o.ended_at >= win.lo - ${GAP} AND o.started_at <= win.hi + ${GAP}
     AND o.id NOT IN (SELECT id FROM c)
 ),
 upserted AS (
   INSERT INTO conversations (id, user_id, deal_id, started_at, ended_at, question_count, problem_count, updated_at)
-  SELECT id, $1::bigint, $2::text, started_at, ended_at, question_count, problem_count, now() FROM c
+  SELECT id, user_id, deal_id, started_at, ended_at, question_count, problem_count, now() FROM c
   ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at,
     question_count = excluded.question_count, problem_count = excluded.problem_count, updated_at = now()
   WHERE (conversations.started_at, conversations.ended_at, conversations.question_count, conversations.problem_count)
         IS DISTINCT FROM (excluded.started_at, excluded.ended_at, excluded.question_count, excluded.problem_count)
 )
-UPDATE bot_questions b SET conversation_id = first_ids.conversation_id
-FROM (SELECT s.id, s.asked_at, first_value(s.id) OVER (PARTITION BY s.session ORDER BY s.asked_at, s.id) AS conversation_id FROM s) first_ids
-WHERE b.id = first_ids.id AND b.asked_at = first_ids.asked_at
-  AND b.conversation_id IS DISTINCT FROM first_ids.conversation_id`;
+UPDATE bot_questions b SET conversation_id = firsts.conversation_id
+FROM firsts
+WHERE b.id = firsts.id AND b.asked_at = firsts.asked_at
+  AND b.conversation_id IS DISTINCT FROM firsts.conversation_id`;

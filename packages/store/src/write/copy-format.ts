@@ -44,10 +44,10 @@ export function copyTime(ms: number | null | undefined): string {
  * cannot fail a whole file.
  */
 export function copyJson(value: unknown): string {
-  let json = JSON.stringify(value) ?? "null";
-  if (json.includes("\\u0000") || /\\ud[89a-f]/i.test(json)) {
-    json = JSON.stringify(sanitizeForJsonb(value)) ?? "null";
-  }
+  const json = JSON.stringify(value) ?? "null";
+  // Most entries have no backslash, tab or newline at all: one scan, no copy.
+  if (!NEEDS_ESCAPE.test(json)) return json;
+  if (json.includes("\\u0000") || /\\ud[89a-f]/i.test(json)) return copyText(JSON.stringify(sanitizeForJsonb(value)) ?? "null");
   return copyText(json);
 }
 

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:ingest`: end-to-end ingest speed on ~1M generated entries
+ * in the production format, next to two limits measured in the same run on
+ * the same data:
+ *   (a) gunzip + split + parse + validate/redact alone (the Node side),
+ *   (b) COPY alone of the already-normalized rows (the PostgreSQL side).
+ * Uses DATABASE_URL when set, else the embedded PostgreSQL; each phase gets
+ * a fresh database that is dropped afterwards.
+ *
+ *   npm run bench:ingest -- [--entries 1000000] [--concurrency 2] [--keep DIR]
+ */
+import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { from as copyFrom } from "pg-copy-streams";
+import { createLogger } from "@log-insights/config";
+import { parseEntry, keyTimeFromKey } from "@log-insights/logs";
+import {
+  COPY_LOG_ENTRIES_SQL, createPool, databaseUrlFor, ensurePartitions, entryCopyLine, migrate, openDatabase, withAdminClient,
+} from "@log-insights/store";
+import { decodeObject, parseSource, runIngest } from "@log-insights/ingest";
+import { generateBucket } from "../generate/index";
+
+const { values: args } = parseArgs({
+  options: {
+    entries: { type: "string", default: "1000000" },
+    concurrency: { type: "string", default: String(availableParallelism()) },
+    keep: { type: "string" },
+  },
+});
+const targetEntries = Number(args.entries);
+const concurrency = Number(args.concurrency);
+const logger = createLogger("bench", "warn");
+const out = (line: string): void => void process.stdout.write(line + "\n");
+const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+async function listFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) files.push(path.join(e.parentPath, e.name));
+  return files.sort();
+}
+
+async function main(): Promise<void> {
+  const work = args.keep ?? (await mkdtemp(path.join(tmpdir(), "li-bench-")));
+  const dir = path.join(work, "bucket");
+  // ~80 entries per chat session in the generated format: size the bucket by sessions.
+  const days = 30;
+  const sessionsPerDay = Math.max(1, Math.round(targetEntries / 80 / days));
+  let genSeconds = 0;
+  try {
+    await stat(dir);
+    out(`reusing generated data in ${dir}`);
+  } catch {
+    const t0 = performance.now();
+    await generateBucket({ outDir: dir, seed: 1, days, sessionsPerDay, truthPath: null, gzipLevel: 6 });
+    genSeconds = (performance.now() - t0) / 1000;
+  }
+  const files = await listFiles(dir);
+  let gzBytes = 0;
+  for (const f of files) gzBytes += (await stat(f)).size;
+
+  const db = await openDatabase({ logger });
+  const fresh = async (name: string): Promise<{ url: string; pool: ReturnType<typeof createPool>; drop(): Promise<void> }> => {
+    const dbName = `li_bench_${name}_${process.pid}`;
+    await withAdminClient(db.url, async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS ${dbName}`);
+      await c.query(`CREATE DATABASE ${dbName}`);
+    });
+    const url = databaseUrlFor(db.url, dbName);
+    const pool = createPool(url, { logger, poolSize: concurrency + 4, statementTimeoutMs: 0 });
+    await migrate(pool, logger);
+    return { url, pool, drop: async () => { await pool.end(); await withAdminClient(db.url, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)); } };
+  };
+
+  try {
+    out(`data: ${files.length} files, ${fmt(gzBytes / 1e6)} MB gzipped${genSeconds ? `, generated in ${genSeconds.toFixed(1)} s` : ""}`);
+
+    // End to end first, in a fresh process state: list, claim, decode, parse, COPY, questions, conversations, ledger.
+    const e2eDb = await fresh("e2e");
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+    const t0 = performance.now();
+    const summary = await runIngest(e2eDb.pool, {
+      source: parseSource(dir), filter: {}, concurrency, reprocess: false, retryFailed: false, maxAttempts: 3, slowAnswerMs: 10_000, logger,
+    });
+    const e2eSeconds = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    await e2eDb.drop();
+    const entries = summary.entries.read;
+    const rawBytes = summary.entries.read > 0 ? await rawSize(files) : 0;
+
+    // (a) Node side alone: gunzip + split + JSON.parse + validate/redact + COPY line, no database.
+    const lines: string[] = [];
+    let aEntries = 0;
+    const tA = performance.now();
+    for (const f of files) {
+      const key = path.relative(dir, f);
+      const keyTime = keyTimeFromKey(key);
+      for await (const el of decodeObject(Readable.from([await readFile(f)]), key)) {
+        aEntries++;
+        if (!el.ok) continue;
+        const p = parseEntry(el.value, el.index, keyTime);
+        if (p.ok) lines.push(entryCopyLine(1, p.entry));
+      }
+    }
+    const aSeconds = (performance.now() - tA) / 1000;
+
+    // (b) PostgreSQL side alone: COPY of the normalized rows, split over the same number of connections.
+    const copyDb = await fresh("copy");
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const l of lines) {
+      const t = Date.parse(l.slice(0, l.indexOf("\t")));
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    await ensurePartitions(copyDb.pool, { fromMs: lo, toMs: hi }, { maxDays: 400 });
+    const tB = performance.now();
+    const per = Math.ceil(lines.length / concurrency);
+    await Promise.all(Array.from({ length: concurrency }, async (_v, i) => {
+      const client = await copyDb.pool.connect();
+      try {
+        const mine = lines.slice(i * per, (i + 1) * per);
+        const chunks: string[] = [];
+        for (let j = 0; j < mine.length; j += 2000) chunks.push(mine.slice(j, j + 2000).join(""));
+        await pipeline(Readable.from(chunks), client.query(copyFrom(COPY_LOG_ENTRIES_SQL)));
+      } finally {
+        client.release();
+      }
+    }));
+    const bSeconds = (performance.now() - tB) / 1000;
+    await copyDb.drop();
+
+    const e2eRate = entries / e2eSeconds;
+    const aRate = aEntries / aSeconds;
+    const bRate = lines.length / bSeconds;
+    const slower = Math.min(aRate, bRate);
+    out("");
+    out(`entries: ${fmt(entries)} (${fmt(summary.entries.stored)} stored, ${fmt(summary.questions)} questions), ${fmt(rawBytes / 1e6)} MB of JSON`);
+    out(`end to end       ${fmt(e2eRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / e2eSeconds).toFixed(1).padStart(6)} MB/s  ${e2eSeconds.toFixed(2)} s  peak RSS ${fmt(peakRss / 1e6)} MB  (concurrency ${concurrency})`);
+    out(`(a) decode+parse ${fmt(aRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / aSeconds).toFixed(1).padStart(6)} MB/s  ${aSeconds.toFixed(2)} s  (one Node thread, no database)`);
+    out(`(b) COPY alone   ${fmt(bRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / bSeconds).toFixed(1).padStart(6)} MB/s  ${bSeconds.toFixed(2)} s  (${concurrency} connections)`);
+    out(`end to end / slower limit (${aRate < bRate ? "a" : "b"}): ${(100 * e2eRate / slower).toFixed(0)}%`);
+  } finally {
+    await db.close();
+    if (!args.keep) await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Uncompressed size of the files, for MB/s. */
+async function rawSize(files: string[]): Promise<number> {
+  const { gunzipSync } = await import("node:zlib");
+  let n = 0;
+  for (const f of files) n += gunzipSync(await readFile(f)).length;
+  return n;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:ingest failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});

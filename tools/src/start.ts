@@ -1,0 +1,74 @@
+/**
+ * `npm start`: the product on its defaults with no setup. The embedded
+ * PostgreSQL (or DATABASE_URL), the migrations, then the logs: the bucket
+ * or folder in LOGS_SOURCE / AWS_S3_BUCKET when set, else 30 days of
+ * generated sample logs up to now (written once into .data/sample-bucket),
+ * ingested and then watched for new files until Ctrl-C.
+ */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { createLogger, loadEnv } from "@log-insights/config";
+import { DEFAULT_BATCH, parseSource, watchSource } from "@log-insights/ingest";
+import { migrate, openDatabase } from "@log-insights/store";
+import { availableParallelism } from "node:os";
+import { generateBucket } from "./generate/index";
+
+const SAMPLE_DIR = path.resolve(".data/sample-bucket");
+
+async function hasFiles(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger("start");
+  const started = performance.now();
+  const db = await openDatabase({ logger });
+  const stop = new AbortController();
+  process.on("SIGINT", () => stop.abort());
+  process.on("SIGTERM", () => stop.abort());
+  try {
+    await migrate(db.pool, logger);
+    let spec = env.LOGS_SOURCE ?? (env.AWS_S3_BUCKET ? `s3://${env.AWS_S3_BUCKET}` : undefined);
+    if (!spec) {
+      if (!(await hasFiles(SAMPLE_DIR))) {
+        logger.info({ dir: SAMPLE_DIR }, "writing 30 days of sample logs (first run only)");
+        const truth = await generateBucket({ outDir: SAMPLE_DIR, seed: 42, days: 30, sessionsPerDay: 60, end: new Date(), truthPath: null });
+        logger.info({ files: truth.files.total, entries: truth.entries.total, questions: truth.questionsTotal }, "sample logs written");
+      }
+      spec = SAMPLE_DIR;
+    }
+    const source = parseSource(spec, { region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
+    let announced = false;
+    await watchSource(db.pool, {
+      source, filter: {}, concurrency: availableParallelism(), reprocess: false, retryFailed: false,
+      maxAttempts: env.INGEST_MAX_ATTEMPTS, slowAnswerMs: 10_000, batch: DEFAULT_BATCH, logger: createLogger("ingest", "warn"),
+    }, {
+      intervalMs: env.INGEST_POLL_SECONDS * 1000,
+      signal: stop.signal,
+      onRun: (run, total) => {
+        if (!announced) {
+          announced = true;
+          logger.info({
+            source: source.id, database: db.embedded ? `embedded PostgreSQL (${env.EMBEDDED_PG_DIR})` : "DATABASE_URL",
+            files: total.files.seen, entries: total.entries.stored, questions: total.questions,
+            seconds: Math.round((performance.now() - started) / 100) / 10,
+          }, "ready: logs ingested; watching for new files (Ctrl-C to stop)");
+        } else if (run.files.ingested > 0) {
+          logger.info({ files: run.files.ingested, entries: run.entries.stored, questions: run.questions }, "new files ingested");
+        }
+      },
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
