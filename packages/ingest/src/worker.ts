@@ -1,6 +1,5 @@
 import type { Pool, PoolClient } from "pg";
 import type { Logger } from "@log-insights/config";
-import type { QuestionRow } from "@log-insights/store";
 import { decodeObject } from "./decode";
 import { FileReader, type FileStats } from "./file-reader";
 import {
@@ -9,6 +8,7 @@ import {
 } from "./ledger";
 import { MissingPartitionError, type PartitionCache } from "./partitions";
 import type { Source } from "./sources";
+import { readFile, type ReadFile } from "./read-file";
 import { copyEntries, deleteFileRows, writeDerivedRows, type DerivedRows } from "./write-rows";
 
 /** PostgreSQL channel told about every committed batch of files (API caches and live updates listen). */
@@ -102,15 +102,6 @@ async function inTransaction<T>(ctx: WorkerContext, fn: (client: PoolClient) => 
   }
 }
 
-interface ReadFile {
-  file: LedgerFile;
-  reader: FileReader;
-  lines: string[];
-  questions: QuestionRow[];
-  missingTimes: number[];
-  durationMs: number;
-}
-
 async function ingestBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[]): Promise<BatchResult> {
   const attempts = await startAttempts(ctx.pool, files.map((f) => f.id), ctx.worker);
   const read: ReadFile[] = [];
@@ -118,13 +109,16 @@ async function ingestBatch(ctx: WorkerContext, client: PoolClient, files: Ledger
   await forEachLimited(files, ctx.batch.parallelReads, async (file) => {
     const started = performance.now();
     try {
-      read.push(await readWhole(ctx, file, started));
+      read.push(await readFile(ctx.source, file, ctx.slowAnswerMs));
     } catch (err) {
       failed.push({ file, error: describe(err), durationMs: performance.now() - started });
     }
   });
   // Partitions are created before this transaction touches log_entries (it holds only ledger rows yet).
-  const missing = read.flatMap((r) => r.missingTimes);
+  const missing = [
+    ...read.flatMap((r) => r.entryDayTimes).filter((t) => !ctx.partitions.has(t, "log_entries")),
+    ...read.flatMap((r) => r.questionTimes).filter((t) => !ctx.partitions.has(t, "bot_questions")),
+  ];
   if (missing.length > 0) await ctx.partitions.ensureTimes(missing);
 
   const ok = read.sort((a, b) => a.file.id - b.file.id);
@@ -134,9 +128,9 @@ async function ingestBatch(ctx: WorkerContext, client: PoolClient, files: Ledger
     for (const r of ok) {
       if (r.file.entriesStored !== null) derived.replacedScopes.push(...(await deleteFileRows(client, r.file)));
       derived.questions.push(...r.questions);
-      for (const rejection of r.reader.rejections) derived.rejections.push({ fileId: r.file.id, rejection });
+      for (const rejection of r.rejections) derived.rejections.push({ fileId: r.file.id, rejection });
     }
-    await copyEntries(client, ok.flatMap((r) => r.lines));
+    await copyEntries(client, ok.map((r) => r.copyText));
     await writeDerivedRows(client, derived);
     await client.query("RELEASE SAVEPOINT batch_rows");
   } catch (err) {
@@ -148,37 +142,19 @@ async function ingestBatch(ctx: WorkerContext, client: PoolClient, files: Ledger
     return { kind: "split", fileIds: files.map((f) => f.id) };
   }
   const results: FileResult[] = ok.map((r) => ({
-    fileId: r.file.id, attemptId: attempts.get(r.file.id)!, ...r.reader.stats(r.questions.length), durationMs: r.durationMs,
+    fileId: r.file.id, attemptId: attempts.get(r.file.id)!, ...r.stats, durationMs: r.durationMs,
   }));
   await markDone(client, results);
   for (const f of failed) await markFailedIn(client, f.file.id, attempts.get(f.file.id)!, f.error, f.durationMs);
-  await notify(client, ctx, ok.map((r) => ({ file: r.file, stats: r.reader.stats(r.questions.length) })));
+  await notify(client, ctx, ok);
   for (const f of failed) ctx.logger.warn({ key: f.file.key, error: f.error }, "file failed");
   return {
     kind: "outcomes",
     outcomes: [
-      ...ok.map((r): FileOutcome => ({ status: "done", file: r.file, stats: r.reader.stats(r.questions.length), durationMs: r.durationMs })),
+      ...ok.map((r): FileOutcome => ({ status: "done", file: r.file, stats: r.stats, durationMs: r.durationMs })),
       ...failed.map((f): FileOutcome => ({ status: "failed", ...f })),
     ],
   };
-}
-
-/** Reads a small file whole into COPY lines and questions, noting times that lack a partition. */
-async function readWhole(ctx: WorkerContext, file: LedgerFile, started: number): Promise<ReadFile> {
-  const reader = new FileReader(file);
-  const lines: string[] = [];
-  const missingTimes: number[] = [];
-  const note = (t: number): void => {
-    if (!ctx.partitions.has(t, "log_entries")) missingTimes.push(t);
-  };
-  const stream = await ctx.source.open(file.key, file.etag ? { etag: file.etag } : undefined);
-  for await (const el of decodeObject(stream, file.key)) {
-    const line = reader.accept(el, note);
-    if (line !== null) lines.push(line);
-  }
-  const questions = reader.questions(ctx.slowAnswerMs);
-  for (const q of questions) if (!ctx.partitions.has(q.askedAtMs, "bot_questions")) missingTimes.push(q.askedAtMs);
-  return { file, reader, lines, questions, missingTimes, durationMs: performance.now() - started };
 }
 
 /**

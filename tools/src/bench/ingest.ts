@@ -9,6 +9,8 @@
  *
  *   npm run bench:ingest -- [--entries 1000000] [--concurrency 2] [--keep DIR]
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
@@ -17,11 +19,10 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import { createLogger } from "@log-insights/config";
-import { parseEntry, keyTimeFromKey } from "@log-insights/logs";
 import {
-  COPY_LOG_ENTRIES_SQL, createPool, databaseUrlFor, ensurePartitions, entryCopyLine, migrate, openDatabase, withAdminClient,
+  COPY_LOG_ENTRIES_SQL, createPool, databaseUrlFor, ensurePartitions, migrate, openDatabase, withAdminClient,
 } from "@log-insights/store";
-import { decodeObject, parseSource, runIngest } from "@log-insights/ingest";
+import { parseSource, readFile as readLogFile, type IngestSummary } from "@log-insights/ingest";
 import { generateBucket } from "../generate/index";
 
 const { values: args } = parseArgs({
@@ -78,55 +79,54 @@ async function main(): Promise<void> {
   try {
     out(`data: ${files.length} files, ${fmt(gzBytes / 1e6)} MB gzipped${genSeconds ? `, generated in ${genSeconds.toFixed(1)} s` : ""}`);
 
-    // End to end first, in a fresh process state: list, claim, decode, parse, COPY, questions, conversations, ledger.
+    // End to end first, as an operator runs it: the real command in its own process (list, claim, decode,
+    // parse, COPY, questions, conversations, ledger), its peak memory read from its own report.
     const e2eDb = await fresh("e2e");
-    let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
-    const t0 = performance.now();
-    const summary = await runIngest(e2eDb.pool, {
-      source: parseSource(dir), filter: {}, concurrency, reprocess: false, retryFailed: false, maxAttempts: 3, slowAnswerMs: 10_000, logger,
-    });
-    const e2eSeconds = (performance.now() - t0) / 1000;
-    clearInterval(sampler);
+    const e2e = await runCommand(dir, e2eDb.url);
     await e2eDb.drop();
+    const summary = e2e.summary;
+    const e2eSeconds = summary.seconds; // the command's own clock: without process start-up
+    const peakRss = summary.peakRssMb * 1e6;
     const entries = summary.entries.read;
-    const rawBytes = summary.entries.read > 0 ? await rawSize(files) : 0;
+    const rawBytes = await rawSize(files);
 
-    // (a) Node side alone: gunzip + split + JSON.parse + validate/redact + COPY line, no database.
-    const lines: string[] = [];
+    // (a) Node side alone, the same code the command runs per file: gunzip + split + JSON.parse +
+    // validate/redact + COPY text + pairing, no database.
+    const source = parseSource(dir);
+    const texts: string[] = [];
     let aEntries = 0;
+    let fileId = 1;
     const tA = performance.now();
-    for (const f of files) {
-      const key = path.relative(dir, f);
-      const keyTime = keyTimeFromKey(key);
-      for await (const el of decodeObject(Readable.from([await readFile(f)]), key)) {
-        aEntries++;
-        if (!el.ok) continue;
-        const p = parseEntry(el.value, el.index, keyTime);
-        if (p.ok) lines.push(entryCopyLine(1, p.entry));
-      }
+    for await (const o of source.list()) {
+      const r = await readLogFile(source, {
+        id: fileId++, source: source.id, key: o.key, etag: o.etag, sizeBytes: o.size, keyTimeMs: o.keyTimeMs,
+        status: "pending", attempts: 0, entriesStored: null, firstEntryAtMs: null, lastEntryAtMs: null,
+      }, 10_000);
+      aEntries += r.stats.entriesRead;
+      texts.push(r.copyText);
     }
     const aSeconds = (performance.now() - tA) / 1000;
 
-    // (b) PostgreSQL side alone: COPY of the normalized rows, split over the same number of connections.
+    // (b) PostgreSQL side alone: COPY of those normalized rows, over as many connections as the command uses.
     const copyDb = await fresh("copy");
     let lo = Infinity;
     let hi = -Infinity;
-    for (const l of lines) {
-      const t = Date.parse(l.slice(0, l.indexOf("\t")));
-      if (t < lo) lo = t;
-      if (t > hi) hi = t;
+    let rows = 0;
+    for (const t of texts) {
+      for (const line of t.split("\n")) {
+        if (!line) continue;
+        rows++;
+        const ms = Date.parse(line.slice(0, line.indexOf("\t")));
+        if (ms < lo) lo = ms;
+        if (ms > hi) hi = ms;
+      }
     }
     await ensurePartitions(copyDb.pool, { fromMs: lo, toMs: hi }, { maxDays: 400 });
     const tB = performance.now();
-    const per = Math.ceil(lines.length / concurrency);
     await Promise.all(Array.from({ length: concurrency }, async (_v, i) => {
       const client = await copyDb.pool.connect();
       try {
-        const mine = lines.slice(i * per, (i + 1) * per);
-        const chunks: string[] = [];
-        for (let j = 0; j < mine.length; j += 2000) chunks.push(mine.slice(j, j + 2000).join(""));
-        await pipeline(Readable.from(chunks), client.query(copyFrom(COPY_LOG_ENTRIES_SQL)));
+        await pipeline(Readable.from(texts.filter((_t, j) => j % concurrency === i)), client.query(copyFrom(COPY_LOG_ENTRIES_SQL)));
       } finally {
         client.release();
       }
@@ -136,18 +136,35 @@ async function main(): Promise<void> {
 
     const e2eRate = entries / e2eSeconds;
     const aRate = aEntries / aSeconds;
-    const bRate = lines.length / bSeconds;
+    const bRate = rows / bSeconds;
     const slower = Math.min(aRate, bRate);
     out("");
     out(`entries: ${fmt(entries)} (${fmt(summary.entries.stored)} stored, ${fmt(summary.questions)} questions), ${fmt(rawBytes / 1e6)} MB of JSON`);
+    out(`machine: ${availableParallelism()} cores, Node ${process.version}, PostgreSQL ${db.embedded ? "embedded" : "DATABASE_URL"}`);
     out(`end to end       ${fmt(e2eRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / e2eSeconds).toFixed(1).padStart(6)} MB/s  ${e2eSeconds.toFixed(2)} s  peak RSS ${fmt(peakRss / 1e6)} MB  (concurrency ${concurrency})`);
-    out(`(a) decode+parse ${fmt(aRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / aSeconds).toFixed(1).padStart(6)} MB/s  ${aSeconds.toFixed(2)} s  (one Node thread, no database)`);
+    out(`(a) decode+parse ${fmt(aRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / aSeconds).toFixed(1).padStart(6)} MB/s  ${aSeconds.toFixed(2)} s  (one thread, no database)`);
     out(`(b) COPY alone   ${fmt(bRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / bSeconds).toFixed(1).padStart(6)} MB/s  ${bSeconds.toFixed(2)} s  (${concurrency} connections)`);
     out(`end to end / slower limit (${aRate < bRate ? "a" : "b"}): ${(100 * e2eRate / slower).toFixed(0)}%`);
   } finally {
     await db.close();
     if (!args.keep) await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Runs `npm run ingest -- DIR --json` (the same node flags) and returns its summary and wall time. */
+async function runCommand(dir: string, databaseUrl: string): Promise<{ summary: IngestSummary & { peakRssMb: number }; seconds: number }> {
+  const script = JSON.parse(await readFile(path.resolve("package.json"), "utf8")).scripts.ingest as string;
+  const nodeFlags = script.split(" ").filter((a) => a.startsWith("--max-old-space-size"));
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", "packages/ingest/src/cli.ts", dir, "--json", "--concurrency", String(concurrency)], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
+  const [code] = (await once(child, "close")) as [number | null];
+  if (code !== 0) throw new Error(`the ingest command exited with ${code}`);
+  return { summary: JSON.parse(stdout), seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Uncompressed size of the files, for MB/s. */

@@ -1,0 +1,46 @@
+import type { QuestionRow } from "@log-insights/store";
+import { decodeObject } from "./decode";
+import { FileReader, type FileStats, type Rejection } from "./file-reader";
+import type { LedgerFile } from "./ledger";
+import type { Source } from "./sources";
+
+const DAY_MS = 86_400_000;
+
+/** A small file read whole: everything its transaction will write. */
+export interface ReadFile {
+  file: LedgerFile;
+  /** COPY text of its entries. */
+  copyText: string;
+  questions: QuestionRow[];
+  rejections: Rejection[];
+  stats: FileStats;
+  /** One time per distinct UTC day among its entries, and each question's time: for partition checks. */
+  entryDayTimes: number[];
+  questionTimes: number[];
+  durationMs: number;
+}
+
+/** Reads, decodes and normalizes a whole file (used in read workers, or in-process). */
+export async function readFile(source: Source, file: LedgerFile, slowAnswerMs: number): Promise<ReadFile> {
+  const started = performance.now();
+  const reader = new FileReader(file);
+  const lines: string[] = [];
+  const days = new Set<number>();
+  const note = (t: number): void => void days.add(Math.floor(t / DAY_MS));
+  const stream = await source.open(file.key, file.etag ? { etag: file.etag } : undefined);
+  for await (const el of decodeObject(stream, file.key)) {
+    const line = reader.accept(el, note);
+    if (line !== null) lines.push(line);
+  }
+  const questions = reader.questions(slowAnswerMs);
+  return {
+    file,
+    copyText: lines.join(""),
+    questions,
+    rejections: reader.rejections,
+    stats: reader.stats(questions.length),
+    entryDayTimes: [...days].map((d) => d * DAY_MS),
+    questionTimes: questions.map((q) => q.askedAtMs),
+    durationMs: performance.now() - started,
+  };
+}
