@@ -1,5 +1,5 @@
 import {
-  pairQuestions, parseEntry, redactRawText,
+  QuestionPairer, parseEntry, redactRawText,
   type NormalizedEntry, type PairedQuestion,
 } from "@log-insights/logs";
 import { entryCopyLine, questionId, type QuestionRow } from "@log-insights/store";
@@ -27,13 +27,14 @@ export interface FileStats {
 /**
  * Turns one file's decoded elements into what is stored: a COPY line per
  * valid entry (validated and redacted by the log model), a rejection per
- * invalid one, and, at the end, the file's bot questions. It keeps only the
- * entries that can take part in a bot question, so memory stays small even
- * when the COPY lines are streamed out as they come.
+ * invalid one, and, at the end, the file's bot questions. Questions are
+ * paired as entries stream by, so memory stays small even when the COPY
+ * lines are streamed out as they come.
  */
 export class FileReader {
   readonly rejections: Rejection[] = [];
-  private readonly botEntries: NormalizedEntry[] = [];
+  /** Pairs bot entries as they come: a file's entries are never all held. */
+  private readonly pairer = new QuestionPairer();
   private read = 0;
   private stored = 0;
   private first: number | null = null;
@@ -58,13 +59,13 @@ export class FileReader {
     this.stored++;
     if (this.first === null || e.timeMs < this.first) this.first = e.timeMs;
     if (this.last === null || e.timeMs > this.last) this.last = e.timeMs;
-    if (isBotEntry(e)) this.botEntries.push(e);
+    if (isBotEntry(e)) this.pairer.push(e);
     return entryCopyLine(this.file.id, e);
   }
 
   /** The file's bot questions, paired in file order. */
   questions(slowAnswerMs: number): QuestionRow[] {
-    return pairQuestions(this.botEntries).map((q) => toQuestionRow(q, this.file, slowAnswerMs));
+    return this.pairer.finish().map((q) => toQuestionRow(q, this.file, slowAnswerMs));
   }
 
   stats(questions: number): FileStats {

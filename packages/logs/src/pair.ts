@@ -167,29 +167,32 @@ function absorb(target: SequenceFacts, e: NormalizedEntry): void {
 }
 
 /**
- * Rebuilds the bot questions of one file from its entries (in array order;
- * rejected entries may be missing). Returns questions sorted by startIndex.
+ * Rebuilds the bot questions of one file, one entry at a time, in array
+ * order (rejected entries may be missing). Only open questions are held, so
+ * memory does not grow with the file: a streamed 1 GB file is paired
+ * without keeping its entries.
  */
-export function pairQuestions(entries: readonly NormalizedEntry[]): PairedQuestion[] {
-  const done: PairedQuestion[] = [];
+export class QuestionPairer {
+  private readonly done: PairedQuestion[] = [];
   /** The open (or failed, still accepting an outcome) question per key. */
-  const open = new Map<string, Open>();
-  const loose = new Map<string, Loose>();
+  private readonly open = new Map<string, Open>();
+  private readonly loose = new Map<string, Loose>();
 
-  const close = (o: Open): void => {
+  private close(o: Open): void {
     o.q.model = o.model;
     if (o.q.cacheHit === null) o.q.cacheHit = o.readyCacheHit;
     if (o.q.documentCount === null) o.q.documentCount = o.readyDocumentCount;
-    done.push(o.q);
-    open.delete(o.key);
-  };
+    this.done.push(o.q);
+    this.open.delete(o.key);
+  }
 
-  for (const e of entries) {
+  push(e: NormalizedEntry): void {
+    const { open, loose } = this;
     const key = questionKey(e);
 
     if (isQuestionStart(e)) {
       const prev = open.get(key);
-      if (prev) close(prev); // superseded: unfinished, or failed
+      if (prev) this.close(prev); // superseded: unfinished, or failed
       loose.delete(key);
       const text = str(e.data.query) ?? str(e.data.requestMessage) ?? "";
       open.set(key, {
@@ -200,7 +203,7 @@ export function pairQuestions(entries: readonly NormalizedEntry[]): PairedQuesti
         readyDocumentCount: null,
         failed: false,
       });
-      continue;
+      return;
     }
 
     if (isQuestionOutcome(e)) {
@@ -208,7 +211,7 @@ export function pairQuestions(entries: readonly NormalizedEntry[]): PairedQuesti
       if (o) {
         o.q.entryIndexes.push(e.index);
         applyOutcome(o, e);
-        close(o);
+        this.close(o);
       } else {
         const l = loose.get(key);
         const latency = e.latencyMs;
@@ -225,10 +228,10 @@ export function pairQuestions(entries: readonly NormalizedEntry[]): PairedQuesti
         if (l) q.entryIndexes = [...l.indexes, e.index];
         applyOutcome(orphan, e);
         q.model = orphan.model;
-        done.push(q);
+        this.done.push(q);
       }
       loose.delete(key);
-      continue;
+      return;
     }
 
     if (e.level >= ERROR_LEVEL) {
@@ -241,7 +244,7 @@ export function pairQuestions(entries: readonly NormalizedEntry[]): PairedQuesti
           target.q.errorMessage = errorMessageOf(e);
           target.q.endIndex = e.index;
         }
-        continue;
+        return;
       }
     }
 
@@ -260,9 +263,22 @@ export function pairQuestions(entries: readonly NormalizedEntry[]): PairedQuesti
     }
   }
 
-  for (const o of [...open.values()]) close(o);
-  done.sort((a, b) => a.startIndex - b.startIndex);
-  return done;
+  /** Closes what is still open (unfinished at the end of the file); questions sorted by startIndex. */
+  finish(): PairedQuestion[] {
+    for (const o of [...this.open.values()]) this.close(o);
+    this.loose.clear();
+    return this.done.sort((a, b) => a.startIndex - b.startIndex);
+  }
+}
+
+/**
+ * Rebuilds the bot questions of one file from its entries (in array order;
+ * rejected entries may be missing). Returns questions sorted by startIndex.
+ */
+export function pairQuestions(entries: readonly NormalizedEntry[]): PairedQuestion[] {
+  const pairer = new QuestionPairer();
+  for (const e of entries) pairer.push(e);
+  return pairer.finish();
 }
 
 /** The open question an error entry belongs to (see the module comment). */
