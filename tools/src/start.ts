@@ -11,6 +11,7 @@ import { createLogger, loadEnv } from "@log-insights/config";
 import { DEFAULT_BATCH, parseSource, watchSource } from "@log-insights/ingest";
 import { migrate, openDatabase } from "@log-insights/store";
 import { availableParallelism } from "node:os";
+import type { Pool } from "pg";
 import { generateBucket } from "./generate/index";
 
 const SAMPLE_DIR = path.resolve(".data/sample-bucket");
@@ -21,6 +22,16 @@ async function hasFiles(dir: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** What the database holds from this source, from the ledger (cheap at any size). */
+async function stored(pool: Pool, sourceId: string): Promise<{ files: number; entries: number; questions: number }> {
+  const { rows } = await pool.query<{ files: string; entries: string; questions: string }>(
+    `SELECT count(*) AS files, coalesce(sum(entries_stored), 0) AS entries, coalesce(sum(questions), 0) AS questions
+     FROM ingest_files WHERE source = $1 AND status = 'done'`,
+    [sourceId],
+  );
+  return { files: Number(rows[0]!.files), entries: Number(rows[0]!.entries), questions: Number(rows[0]!.questions) };
 }
 
 async function main(): Promise<void> {
@@ -50,14 +61,13 @@ async function main(): Promise<void> {
     }, {
       intervalMs: env.INGEST_POLL_SECONDS * 1000,
       signal: stop.signal,
-      onRun: (run, total) => {
+      onRun: (run) => {
         if (!announced) {
           announced = true;
-          logger.info({
+          void stored(db.pool, source.id).then((inDatabase) => logger.info({
             source: source.id, database: db.embedded ? `embedded PostgreSQL (${env.EMBEDDED_PG_DIR})` : "DATABASE_URL",
-            files: total.files.seen, entries: total.entries.stored, questions: total.questions,
-            seconds: Math.round((performance.now() - started) / 100) / 10,
-          }, "ready: logs ingested; watching for new files (Ctrl-C to stop)");
+            ...inDatabase, seconds: Math.round((performance.now() - started) / 100) / 10,
+          }, "ready: logs ingested; watching for new files (Ctrl-C to stop)"));
         } else if (run.files.ingested > 0) {
           logger.info({ files: run.files.ingested, entries: run.entries.stored, questions: run.questions }, "new files ingested");
         }
