@@ -4,7 +4,9 @@ import {
 } from "@log-insights/logs";
 import { entryCopyLine, questionId, type QuestionRow } from "@log-insights/store";
 import type { DecodedElement } from "./decode";
-import type { LedgerFile } from "./ledger";
+import type { FileStats, LedgerFile } from "./ledger";
+
+export type { FileStats };
 
 /** A record that could not be stored, kept with its reason. */
 export interface Rejection {
@@ -12,16 +14,6 @@ export interface Rejection {
   reason: string;
   raw: string | null;
   rawBytes: number;
-}
-
-/** Counts and time range of what a file held. */
-export interface FileStats {
-  entriesRead: number;
-  entriesStored: number;
-  entriesRejected: number;
-  questions: number;
-  firstEntryAtMs: number | null;
-  lastEntryAtMs: number | null;
 }
 
 /**

@@ -253,15 +253,20 @@ export async function startAttempts(pool: Pool, fileIds: number[], worker: strin
  */
 export const ASYNC_COMMIT = "SET LOCAL synchronous_commit = off";
 
-export interface FileResult {
-  fileId: number;
-  attemptId: number;
+/** Counts and time range of what a file held. */
+export interface FileStats {
   entriesRead: number;
   entriesStored: number;
   entriesRejected: number;
   questions: number;
   firstEntryAtMs: number | null;
   lastEntryAtMs: number | null;
+}
+
+/** A file's stats as the ledger records them when it is done. */
+export interface FileResult extends FileStats {
+  fileId: number;
+  attemptId: number;
   durationMs: number;
 }
 

@@ -104,6 +104,24 @@ async function inTransaction<T>(ctx: WorkerContext, fn: (client: PoolClient) => 
 
 async function ingestBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[]): Promise<BatchResult> {
   const attempts = await startAttempts(ctx.pool, files.map((f) => f.id), ctx.worker);
+  try {
+    return await writeBatch(ctx, client, files, attempts);
+  } catch (err) {
+    if (isTransientDatabaseError(err)) await closeAttempts(ctx, [...attempts.values()], err);
+    throw err;
+  }
+}
+
+/**
+ * Closes attempts cut short by the database going away, when it is back:
+ * they are not the file's fault and must not count towards giving up on it.
+ * Best effort; an attempt left open counts as one crash.
+ */
+async function closeAttempts(ctx: WorkerContext, attemptIds: number[], err: unknown): Promise<void> {
+  await Promise.allSettled(attemptIds.map((id) => abandonAttempt(ctx.pool, id, `database unavailable: ${describe(err)}`)));
+}
+
+async function writeBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[], attempts: Map<number, number>): Promise<BatchResult> {
   const read: ReadFile[] = [];
   const failed: { file: LedgerFile; error: string; durationMs: number }[] = [];
   await forEachLimited(files, ctx.batch.parallelReads, async (file) => {
@@ -194,7 +212,10 @@ async function ingestLargeFile(ctx: WorkerContext, fileId?: number): Promise<Fil
         await notify(client, ctx, [{ file, stats }]);
         return { kind: "done" as const, outcome: { status: "done" as const, file, stats, durationMs } };
       } catch (err) {
-        if (isTransientDatabaseError(err)) throw err;
+        if (isTransientDatabaseError(err)) {
+          await closeAttempts(ctx, [attemptId], err);
+          throw err;
+        }
         await client.query("ROLLBACK TO SAVEPOINT file_rows");
         const durationMs = performance.now() - started;
         if (err instanceof MissingPartitionError) {

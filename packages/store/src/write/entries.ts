@@ -16,7 +16,7 @@ export function entryCopyLine(fileId: number, e: NormalizedEntry): string {
     e.timeSource + "\t" +
     fileId + "\t" +
     e.index + "\t" +
-    (copyInt(e.level, -32768, 32767) === "\\N" ? "0" : copyInt(e.level, -32768, 32767)) + "\t" +
+    levelText(e.level) + "\t" +
     copyText(e.context) + "\t" +
     copyText(e.message) + "\t" +
     copyBigint(e.userId) + "\t" +
@@ -31,4 +31,10 @@ export function entryCopyLine(fileId: number, e: NormalizedEntry): string {
     copyInt(e.latencyMs) + "\t" +
     copyJson(e.data) + "\n"
   );
+}
+
+/** level is NOT NULL smallint: a level that does not fit (the model accepts any number) is stored as 0. */
+function levelText(level: number): string {
+  const text = copyInt(level, -32768, 32767);
+  return text === "\\N" ? "0" : text;
 }
