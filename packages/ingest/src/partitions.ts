@@ -54,13 +54,30 @@ export class PartitionCache {
   /** Creates the partitions of each distinct day among these times (they may be far apart). */
   async ensureTimes(times: number[]): Promise<void> {
     const days = [...new Set(times.map((t) => Math.floor(t / DAY_MS)))].sort((a, b) => a - b);
-    for (const day of days) await ensurePartitions(this.pool, { fromMs: day * DAY_MS, toMs: day * DAY_MS });
+    for (const day of days) await this.create(day * DAY_MS, day * DAY_MS);
     await this.load();
   }
 
   /** Creates (outside any file transaction) the partitions covering [fromMs, toMs], then refreshes. */
   async ensure(fromMs: number, toMs: number): Promise<void> {
-    await ensurePartitions(this.pool, { fromMs, toMs });
+    await this.create(fromMs, toMs);
     await this.load();
+  }
+
+  /**
+   * Creating a partition waits for every open transaction on the table; when
+   * a long one (a large file) holds it past the lock timeouts, the caller's
+   * files are let go and retried later, like any lock wait: the error is
+   * marked lock_not_available (55P03) so the worker treats it as transient.
+   */
+  private async create(fromMs: number, toMs: number): Promise<void> {
+    try {
+      await ensurePartitions(this.pool, { fromMs, toMs });
+    } catch (err) {
+      if (err instanceof Error && /could not lock/.test(err.message)) {
+        throw Object.assign(new Error(err.message, { cause: err }), { code: "55P03" });
+      }
+      throw err;
+    }
   }
 }
