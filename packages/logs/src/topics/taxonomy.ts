@@ -82,7 +82,7 @@ export const TAXONOMY: readonly Topic[] = [
       {
         note: "Performance and track record of returns",
         weight: 2,
-        terms: ["perform*", "track record of returns", "historic* returns", "past returns", "outperform*", "underperform*", "how much ... make", "how much ... get back", "what will i get back", "double my money", "2x", "3x", "4x", "guaranteed", "guarantee"],
+        terms: ["perform*", "track record of returns", "historic* returns", "past returns", "outperform*", "underperform*", "how much ... make", "how much ... get back", "what will i get back", "double my money", "2x", "3x", "4x"],
       },
       {
         note: "Profit and income (also used for payments and business revenue, so weak)",
@@ -110,7 +110,7 @@ export const TAXONOMY: readonly Topic[] = [
       {
         note: "Weak signals",
         weight: 1,
-        terms: ["secure", "stable", "stability", "hedge", "hedged", "insurance", "insured", "fscs", "compensation scheme"],
+        terms: ["secure", "stable", "stability", "guaranteed", "guarantee", "hedge", "hedged", "insurance", "insured", "fscs", "compensation scheme"],
       },
     ],
   },
@@ -130,6 +130,11 @@ export const TAXONOMY: readonly Topic[] = [
         weight: 2,
         terms: ["cost", "costs", "costly", "expense*", "how much does ... cost", "pay cur8", "cur8 take", "cur8 earn", "take a cut", "their cut", "what cut", "deducted", "deduction*", "free of charge"],
       },
+      {
+        note: "Fees on the way out (outweigh the liquidity cue 'exit')",
+        weight: 3,
+        terms: ["exit fee*", "exit charge*", "withdrawal fee*", "withdrawal charge*", "redemption fee*", "early exit fee*", "penalty", "penalties"],
+      },
     ],
   },
   // ---------------------------------------------------------------- liquidity
@@ -146,7 +151,12 @@ export const TAXONOMY: readonly Topic[] = [
       {
         note: "Payouts and distributions",
         weight: 3,
-        terms: ["payout*", "pay out", "paid out", "payment*", "distribution*", "distribute*", "dividend*", "profit payment*", "income payment*", "get paid", "be paid", "paid", "how often ... pay", "when ... pay", "pays", "reinvest*", "compound*", "wallet", "monthly", "quarterly", "semi annual*"],
+        terms: ["payout*", "pay out", "paid out", "payment*", "distribution*", "distribute*", "dividend*", "profit payment*", "income payment*", "get paid", "be paid", "paid", "how often ... pay", "when ... pay", "pays", "reinvest*", "compound*", "wallet"],
+      },
+      {
+        note: "Payment rhythm (weak: also describes reports and fees)",
+        weight: 1,
+        terms: ["pay", "monthly", "quarterly", "semi annual*", "biannual*", "frequency", "frequencies", "how often"],
       },
     ],
   },
@@ -182,7 +192,7 @@ export const TAXONOMY: readonly Topic[] = [
       {
         note: "Tax words and schemes",
         weight: 3,
-        terms: ["tax", "taxes", "taxed", "taxable", "taxation", "tax free", "relief", "reliefs", "eis", "seis", "s eis", "isa", "isas", "if isa", "ifisa", "innovative finance", "iht", "inheritance*", "capital gains", "cgt", "hmrc", "self assessment", "carry back", "loss relief", "deferral relief", "business relief", "bpr", "sipp", "pension*", "allowance", "tax year", "income tax", "withholding", "w 8ben", "w8ben"],
+        terms: ["tax", "taxes", "taxed", "taxable", "taxation", "tax free", "relief", "reliefs", "eis", "seis", "s eis", "isa", "isas", "if isa", "ifisa", "innovative finance", "iht", "inheritance*", "capital gains", "cgt", "hmrc", "self assessment", "carry back", "loss relief", "deferral relief", "business relief", "bpr", "sipp", "pension*", "allowance", "tax year", "income tax", "tax return", "withholding", "w 8ben", "w8ben"],
       },
       {
         note: "Eligibility (tax wrappers mostly)",
