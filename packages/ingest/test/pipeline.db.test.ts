@@ -86,6 +86,23 @@ describe("ingesting a generated bucket from a folder", () => {
       WHERE gap >= interval '30 minutes'`)).toBe(0);
   });
 
+  it("flags questions the same user asked again within minutes (reasked)", async () => {
+    // Truth marks the re-ask (the later question); we flag the question that was asked again.
+    const windowMs = 10 * 60_000;
+    const reasks = bucket.truth.questions.filter((q) => q.reask).map((q) => ({ user: q.userId, deal: q.dealId, t: Date.parse(q.askedAt) }));
+    const { rows } = await db.pool.query<{ user_id: string; deal_id: string; t: Date }>(
+      "SELECT user_id, deal_id, asked_at AS t FROM bot_questions WHERE reasked",
+    );
+    const flagged = rows.map((r) => ({ user: Number(r.user_id), deal: r.deal_id, t: r.t.getTime() }));
+    const near = (a: { user: number; deal: string; t: number }, later: { user: number; deal: string; t: number }): boolean =>
+      a.user === later.user && a.deal === later.deal && later.t > a.t && later.t - a.t <= windowMs;
+    expect(reasks.length).toBeGreaterThan(5);
+    const recall = reasks.filter((r) => flagged.some((f) => near(f, r))).length / reasks.length;
+    const precision = flagged.filter((f) => reasks.some((r) => near(f, r))).length / flagged.length;
+    expect(recall).toBeGreaterThanOrEqual(0.85);
+    expect(precision).toBeGreaterThanOrEqual(0.9);
+  });
+
   it("stores none of the planted secrets", async () => {
     const secrets = bucket.truth.secrets.map((s) => s.value);
     expect(secrets.length).toBeGreaterThan(10);
@@ -161,7 +178,7 @@ describe("conversations do not depend on the order files arrive in", () => {
     const b = (await reversed.pool.query(q)).rows;
     expect(a.length).toBeGreaterThan(10);
     expect(b).toEqual(a);
-    const qc = "SELECT id, conversation_id FROM bot_questions ORDER BY id";
+    const qc = "SELECT id, conversation_id, reasked FROM bot_questions ORDER BY id";
     expect((await reversed.pool.query(qc)).rows).toEqual((await inOrder.pool.query(qc)).rows);
   });
 });

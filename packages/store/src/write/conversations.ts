@@ -12,8 +12,19 @@ export interface ConversationScope {
 export const CONVERSATION_GAP_MINUTES = 30;
 
 /**
- * Rebuilds the conversations touched by a transaction's questions, in one
- * statement for all of them. A conversation is a run of one user's questions
+ * A question is flagged `reasked` when the same user asks a near-identical
+ * question about the same deal within this many minutes: a strong sign the
+ * first answer did not help. Near-identical = pg_trgm similarity of the
+ * fingerprints at or above REASK_SIMILARITY: 0.7 keeps "Again: what are the
+ * charges?" and typo'd repeats (0.8-0.9) and leaves out the same question
+ * about another fund (0.65) or "fees" vs "risks" (0.54).
+ */
+export const REASK_WINDOW_MINUTES = 10;
+export const REASK_SIMILARITY = 0.7;
+
+/**
+ * Rebuilds the conversations touched by a transaction's questions, and the
+ * `reasked` flags of their questions, in one statement for all of them. A conversation is a run of one user's questions
  * about one deal with gaps under 30 minutes; its id is the id of its first
  * question, so the result depends only on the set of questions stored, not
  * on the order files arrived in (or how often).
@@ -74,8 +85,8 @@ win AS (
   GROUP BY s.user_id, s.deal_id, s.lo, s.hi
 ),
 q AS (
-  SELECT b.id, b.asked_at, b.user_id, b.deal_id,
-         (b.outcome <> 'answered' OR b.partial OR b.no_documents OR b.slow OR b.reasked) AS problem,
+  SELECT b.id, b.asked_at, b.user_id, b.deal_id, b.fingerprint,
+         (b.outcome <> 'answered' OR b.partial OR b.no_documents OR b.slow) AS problem,
          CASE WHEN lag(b.asked_at) OVER w IS NULL OR b.asked_at - lag(b.asked_at) OVER w >= ${GAP}
               THEN 1 ELSE 0 END AS starts
   FROM win JOIN bot_questions b
@@ -88,11 +99,20 @@ s AS (
 firsts AS (
   SELECT s.*, first_value(id) OVER (PARTITION BY user_id, deal_id, session ORDER BY asked_at, id) AS conversation_id FROM s
 ),
+flagged AS (
+  SELECT f.*, EXISTS (
+           SELECT 1 FROM firsts g
+           WHERE g.conversation_id = f.conversation_id AND g.asked_at > f.asked_at
+             AND g.asked_at <= f.asked_at + interval '${REASK_WINDOW_MINUTES} minutes'
+             AND similarity(g.fingerprint, f.fingerprint) >= ${REASK_SIMILARITY}
+         ) AS reasked
+  FROM firsts f
+),
 c AS (
   SELECT conversation_id AS id, min(user_id) AS user_id, min(deal_id) AS deal_id,
          min(asked_at) AS started_at, max(asked_at) AS ended_at,
-         count(*)::int AS question_count, count(*) FILTER (WHERE problem)::int AS problem_count
-  FROM firsts GROUP BY conversation_id
+         count(*)::int AS question_count, count(*) FILTER (WHERE problem OR reasked)::int AS problem_count
+  FROM flagged GROUP BY conversation_id
 ),
 removed AS (
   DELETE FROM conversations o USING win
@@ -108,7 +128,7 @@ upserted AS (
   WHERE (conversations.started_at, conversations.ended_at, conversations.question_count, conversations.problem_count)
         IS DISTINCT FROM (excluded.started_at, excluded.ended_at, excluded.question_count, excluded.problem_count)
 )
-UPDATE bot_questions b SET conversation_id = firsts.conversation_id
-FROM firsts
-WHERE b.id = firsts.id AND b.asked_at = firsts.asked_at
-  AND b.conversation_id IS DISTINCT FROM firsts.conversation_id`;
+UPDATE bot_questions b SET conversation_id = flagged.conversation_id, reasked = flagged.reasked
+FROM flagged
+WHERE b.id = flagged.id AND b.asked_at = flagged.asked_at
+  AND (b.conversation_id, b.reasked) IS DISTINCT FROM (flagged.conversation_id, flagged.reasked)`;
