@@ -9,3 +9,4 @@ export * from "./fingerprint";
 export * from "./hedge";
 export * from "./pair";
 export * from "./key-time";
+export * from "./grouping";
