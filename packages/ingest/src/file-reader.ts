@@ -1,5 +1,5 @@
 import {
-  QuestionPairer, parseEntry, redactRawText,
+  QuestionPairer, classifyQuestion, parseEntry, redactRawText,
   type NormalizedEntry, type PairedQuestion,
 } from "@log-insights/logs";
 import { entryCopyLine, questionId, type QuestionRow } from "@log-insights/store";
@@ -78,12 +78,14 @@ function isBotEntry(e: NormalizedEntry): boolean {
 }
 
 function toQuestionRow(q: PairedQuestion, file: LedgerFile, slowAnswerMs: number): QuestionRow {
+  // Topic and fund are assigned here, once, so aggregations stay cheap; `npm run reassign-topics` redoes it after a taxonomy change.
+  const { topic, fund } = classifyQuestion(q.question);
   return {
     ...q,
     id: questionId(file.source, file.key, q.startIndex),
     fileId: file.id,
-    topic: null,
-    fund: null,
+    topic,
+    fund,
     slow: q.latencyMs !== null && q.latencyMs > slowAnswerMs,
     reasked: false,
   };

@@ -2,6 +2,7 @@ import { readFile, readdir, writeFile, mkdir, utimes } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reassignTopics } from "@log-insights/store";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import type { Truth } from "../../../tools/src/generate/index";
 import { count, generatedBucket, ingest, tableCounts, valuesFoundIn } from "./support/harness";
@@ -101,6 +102,35 @@ describe("ingesting a generated bucket from a folder", () => {
     const precision = flagged.filter((f) => reasks.some((r) => near(f, r))).length / flagged.length;
     expect(recall).toBeGreaterThanOrEqual(0.85);
     expect(precision).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("assigns each question a topic and the fund it names, and reassign-topics redoes exactly that", async () => {
+    // Against the generator's intent for each question (payments are part of liquidity in our taxonomy).
+    const intentOf = new Map(bucket.truth.questions.map((q) => [`${q.userId}|${q.dealId}|${Date.parse(q.askedAt)}`, q]));
+    const { rows } = await db.pool.query<{ id: string; user_id: string; deal_id: string; asked_at: Date; topic: string | null; fund: string | null }>(
+      "SELECT id, user_id, deal_id, asked_at, topic, fund FROM bot_questions WHERE NOT orphan_outcome",
+    );
+    expect(rows.every((r) => r.topic !== null)).toBe(true);
+    let matched = 0;
+    let right = 0;
+    for (const r of rows) {
+      const truth = intentOf.get(`${r.user_id}|${r.deal_id}|${r.asked_at.getTime()}`);
+      if (!truth) continue;
+      matched++;
+      if (r.topic === (truth.intent === "payments" ? "liquidity" : truth.intent)) right++;
+    }
+    expect(matched).toBe(rows.length);
+    expect(right / matched).toBeGreaterThanOrEqual(0.85);
+
+    const before = (await db.pool.query("SELECT id, topic, fund FROM bot_questions ORDER BY id")).rows;
+    await db.pool.query("UPDATE bot_questions SET topic = NULL, fund = NULL");
+    const dry = await reassignTopics(db.pool, { dryRun: true, batchSize: 250 });
+    expect(dry.changed).toBe(before.length);
+    expect(await count(db.pool, "SELECT count(*) AS n FROM bot_questions WHERE topic IS NOT NULL")).toBe(0);
+    const done = await reassignTopics(db.pool, { batchSize: 250 });
+    expect(done).toMatchObject({ read: before.length, changed: before.length });
+    expect((await db.pool.query("SELECT id, topic, fund FROM bot_questions ORDER BY id")).rows).toEqual(before);
+    expect((await reassignTopics(db.pool)).changed).toBe(0);
   });
 
   it("stores none of the planted secrets", async () => {

@@ -73,13 +73,19 @@ const NOT = NEG + ADV;
 /** "is not", "aren't", "has not been", "have not yet been". */
 const BE_NOT = String.raw`(?:\b(?:is|are|was|were|be|been)${NEG}|\b(?:has|have)${NEG}(?:\s+yet)?\s+been|\bnot\s+been)${ADV}`;
 /** Verbs whose negation always means "the information is missing". */
-const INFO_VERB = String.raw`(?:detailed|specified|mentioned|disclosed|outlined|stated|described|documented|explained|clarified|indicated|elaborated|spelled\s+out|broken\s+down|itemi[sz]ed|quantified|defined)`;
+const INFO_VERB = String.raw`(?:detailed|specified|mentioned|disclosed|outlined|stated|described|documented|explained|clarified|indicated|elaborated|spelled\s+out|broken\s+down|itemi[sz]ed|quantified|defined|published|named|identified|laid\s+out|set\s+out|pinned\s+down|recorded|discussed|confirmed|modell?ed|touched\s+on|made\s+(?:public|available))`;
 /** Verbs that mean "missing" only next to an information noun or source ("not available to US investors" is not a hedge). */
 const AMBIG_VERB = String.raw`(?:provided|available|included|given|covered|found|shared|listed|known|present|contained|offered|supplied|reported|confirmed|addressed)`;
 /** Where the information would be. */
 const SOURCE = String.raw`(?:(?:provided|available|given|supplied|shared|current|attached|above|following|deal|fund|relevant)\s+)?(?:information|info|documents?|documentation|docs|context|materials?|data|description|details|sources?|text|records|fact\s*sheet|summary|content|deal\s+documents)`;
 /** What is missing. */
-const INFO_NOUN = String.raw`(?:information|info|details?|specifics|particulars|data|figures?|numbers|breakdown|criteria|metrics|specifications?)`;
+const INFO_NOUN = String.raw`(?:information|info|details?|specifics|particulars|data|figures?|numbers|breakdown|criteria|metrics|specifications?|date|dates|names?|percentage|amount|rate|timing|schedule|history|methodology)`;
+/** A document or body of information, as the subject or place of a hedge ("the IM", "the term sheet", "the deal pack"). */
+const DOC_NAME = String.raw`(?:documents?|documentation|docs|materials?|material|paperwork|information(?:\s+memorandum)?|info|IM|memorandum|prospectus|term\s*sheet|fact\s*sheet|factsheet|summary|FAQ|pack|notes|context|data|description|sources?|records|content)`;
+/** What points at such a document: "the", "this deal's", "any of the". */
+const DET = String.raw`(?:the|this|these|those|any(?:\s+of\s+the)?|its|our|my|your|[\w-]+'s)`;
+/** Anyone a user may be sent to, including advisers ("a tax adviser", "a scholar"). */
+const PARTY_WORD = String.raw`(?:managers?|sponsor|team|support|adviser|advisor|accountant|professional|scholar|provider|developer|valuer|partner|them|directly|desk)`;
 /** Who a user can be sent to. */
 const PARTY = String.raw`(?:the\s+|your\s+|our\s+|a\s+)?(?:fund\s+managers?|managers?|(?:customer\s+)?support(?:\s+team)?|customer\s+service|investor\s+relations|(?:deal|investment|investor|support|cur8|platform|sales)\s+team|team|cur8(?:\s+capital)?|sponsor|issuer|relationship\s+manager|help\s*desk)`;
 const CONTACT = String.raw`(?:contact(?:ing)?|reach(?:ing)?\s+out\s+to|get(?:ting)?\s+in\s+touch\s+with|speak(?:ing)?\s+(?:to|with)|talk(?:ing)?\s+to|email(?:ing)?|ask(?:ing)?)`;
@@ -176,6 +182,83 @@ export const UNAVAILABLE_PATTERNS: readonly HedgePattern[] = [
     pattern: rx(String.raw`\b(?:beyond|outside(?:\s+of)?)\s+(?:the\s+)?(?:scope\s+of\s+)?(?:the\s+|my\s+)?(?:provided|available|given|current)\s+(?:information|documents|context|data|details)`),
     example: "That is beyond the provided information.",
   },
+  {
+    id: "not-in-named-source",
+    family: "unavailable",
+    keywords: ["not", "n't", "never"],
+    pattern: rx(String.raw`(?:\bnot|n't|\bnever)${ADV}(?:\s+(?:been|be))?\s+(?:[\w-]+\s+){0,2}?(?:in|within|from|among|amongst|anywhere\s+in|part\s+of)\s+${DET}\s+(?:[\w'-]+\s+){0,3}?${DOC_NAME}\b`),
+    example: "Early exit terms for the fund are not laid out in the IM.",
+  },
+  {
+    id: "not-something-source-says",
+    family: "unavailable",
+    keywords: ["not", "n't"],
+    pattern: rx(String.raw`(?:\bis\s+not|\bare\s+not|\bwas\s+not|isn't|aren't|wasn't|'s\s+not)\s+(?:something|anything|a\s+(?:scenario|question|topic|point|detail))\s+(?:that\s+)?(?:[\w'-]+\s+){0,5}?(?:I\b|I've|I'm|${DOC_NAME}\b)`),
+    example: "That's not something the term sheet specifies.",
+  },
+  {
+    id: "source-silent",
+    family: "unavailable",
+    keywords: ["silent", "quiet", "light", "thin", "vague", "short"],
+    pattern: rx(String.raw`\b(?:is|are|remains?|were|was)\s+(?:silent|quiet|light|thin|vague)\s+(?:on|about|regarding|as\s+to|when\s+it\s+comes\s+to)\b|\bstops?\s+short\s+of\b`),
+    example: "The deal pack is silent on an annual yield figure.",
+  },
+  {
+    id: "nothing-in-source",
+    family: "unavailable",
+    keywords: ["nothing"],
+    pattern: rx(String.raw`\bnothing\s+(?:in|within|from|I|I've|I'm|that\s+I|like\s+(?:it|that|one|this)|(?:has|was|is|have)\s+been)\b`),
+    example: "There's nothing in the deal documents about the yield.",
+  },
+  {
+    id: "missing-from-source",
+    family: "unavailable",
+    keywords: ["missing", "absent", "omitted", "left"],
+    pattern: rx(String.raw`\b(?:missing|absent|omitted|left\s+out)\s+(?:from|of)\s+${DET}\b`),
+    example: "The risk section is missing from the documents I have.",
+  },
+  {
+    id: "not-given-to-me",
+    family: "unavailable",
+    keywords: ["not", "n't", "no", "nothing", "never"],
+    pattern: rx(String.raw`(?:\bnot|n't|\bno|\bnothing|\bnever)\b[^.!?;]{0,80}?(?:\b(?:shared|provided|given|available|made\s+available|supplied|shown|sent)\s+(?:with|to)\s+me\b|\bI(?:'ve|\s+have)\s+been\s+(?:given|provided|shown|sent)\b|\bI\s+was\s+(?:given|provided|shown|sent)\b|\bI(?:'ve|\s+have)\s+(?:seen|got)\b|\bI\s+(?:can|could)\s+(?:see|find|access)\b|\bI\s+have\b)`),
+    example: "Performance since launch hasn't been shared with me.",
+  },
+  {
+    id: "source-gives-no",
+    family: "unavailable",
+    keywords: ["no"],
+    pattern: rx(String.raw`\b${DOC_NAME}\b(?:\s+(?!(?:says?|states?|shows?|confirms?|explains?|notes?|shows?)\b)[\w'-]+){0,8}?\s+(?:gives?|provides?|includes?|contains?|lists?|quotes?|mentions?|offers?|makes?|has)\s+no\b`),
+    example: "The factsheet I have for the fund gives no expense ratio.",
+  },
+  {
+    id: "source-leaves-open",
+    family: "unavailable",
+    keywords: ["open"],
+    pattern: rx(String.raw`\b(?:leaves?|left)\s+(?:(?:this|that|it|the\s+\w+)\s+)?open\b`),
+    example: "That is something the materials leave open.",
+  },
+  {
+    id: "outside-what-source-covers",
+    family: "unavailable",
+    keywords: ["beyond", "outside"],
+    pattern: rx(String.raw`\b(?:beyond|outside(?:\s+of)?)\s+(?:the\s+scope\s+of\s+)?what\s+(?:[\w'-]+\s+){0,4}?(?:covers?|explains?|says?|contains?|includes?|address(?:es)?|I\s+can|I\s+have|I'm|I\s+was)\b`),
+    example: "The tax position is outside what the term sheet covers.",
+  },
+  {
+    id: "unclear-from-source",
+    family: "unavailable",
+    keywords: ["unclear", "clear", "unknown", "known"],
+    pattern: rx(String.raw`\b(?:unclear|not\s+clear|not\s+known|unknown)\s+(?:yet\s+)?(?:from|in|on\s+the\s+basis\s+of|based\s+on)\b`),
+    example: "Whether a transcript exists is unclear from what I have.",
+  },
+  {
+    id: "source-does-not-go-into",
+    family: "unavailable",
+    keywords: ["not", "n't"],
+    pattern: rx(String.raw`\b(?:${SOURCE}|IM|memorandum|term\s*sheet|fact\s*sheet|factsheet|paperwork|pack|prospectus|FAQ|summary)\b(?:\s+[\w'-]+){0,8}?\s+(?:does|do|did)${NOT}\s+(?:appear\s+to\s+|seem\s+to\s+)?(?:touch\s+on|deal\s+with|commit\s+to|clarify|model|quantify|name|set\s+out|lay\s+out|discuss|explain|confirm|identify|show|quote|put\s+a|go\s+(?:further|that\s+far|beyond|into)|rule|mention|cover|address|say|specify|give|list|include|provide)\b`),
+    example: "The information I have doesn't deal with what would happen if the platform failed.",
+  },
 ];
 
 /** The bot says it cannot answer. */
@@ -184,7 +267,7 @@ export const UNABLE_PATTERNS: readonly HedgePattern[] = [
     id: "dont-have-info",
     family: "unable",
     keywords: ["have"],
-    pattern: rx(String.raw`\b(?:I|we)\s+(?:do|did)${NOT}\s+have\s+(?:[\w-]+\s+){0,3}?(?:information|info|details?|data|specifics|access|knowledge|visibility|insight|figures|answer)\b|\b(?:I|we)\s+have\s+no\s+(?:[\w-]+\s+){0,2}?(?:information|info|details|data|access|knowledge|visibility)\b`),
+    pattern: rx(String.raw`\b(?:I|we)\s+(?:do|did)${NOT}\s+have\s+(?:[\w-]+\s+){0,3}?(?:information|info|details?|data|specifics|access|knowledge|visibility|insight|figures?|answer|confirmation|record|records|numbers?|dates?|breakdown)\b|\b(?:I|we)\s+have\s+no\s+(?:[\w-]+\s+){0,2}?(?:information|info|details|data|access|knowledge|visibility|record|records|figures?|confirmation)\b`),
     example: "I don't have information about the fund's fees.",
   },
   {
@@ -214,6 +297,27 @@ export const UNABLE_PATTERNS: readonly HedgePattern[] = [
     keywords: ["unclear", "not", "uncertain", "unknown", "be", "unable", "impossible"],
     pattern: rx(String.raw`\b(?:it\s+is|it's|it\s+remains|this\s+is)\s+(?:unclear|not\s+clear|uncertain|unknown|not\s+known)\b|\b(?:cannot|can't|could\s+not|couldn't)\s+be\s+(?:determined|confirmed|verified|found|ascertained|answered)\b|\b(?:unable|impossible|not\s+possible)\s+to\s+(?:determine|confirm|say|verify|tell|ascertain|answer)\b`),
     example: "It is unclear whether the fund charges a performance fee.",
+  },
+  {
+    id: "cannot-help-or-say",
+    family: "unable",
+    keywords: ["cannot", "can", "could", "n't", "able", "unable", "only"],
+    pattern: rx(String.raw`\b(?:I|we)\s+(?:can't|cannot|can\s+not|couldn't|could\s+not|won't\s+be\s+able\s+to|(?:'m|am|are|'re)\s+(?:unable|not\s+able)\s+to)\s+(?:really\s+)?(?:put|tell|say|help|send|link|rule|recommend|advise|summari[sz]e|quote|compare|guess|speculate|email|forward|connect|point|give\s+you)\b|\bI(?:'m|\s+am)?\s+(?:can\s+)?only\s+(?:set\s+up\s+|able\s+|here\s+|designed\s+|trained\s+)?(?:to\s+)?(?:help|answer|assist|respond|discuss)\b`),
+    example: "I can't put a number on that.",
+  },
+  {
+    id: "wont-guess",
+    family: "unable",
+    keywords: ["want", "unsure", "uncertain"],
+    pattern: rx(String.raw`\b(?:I|we)\s+(?:wouldn't|would\s+not|don't|do\s+not)\s+want\s+to\s+(?:guess|speculate|assume)\b|\b(?:I|we)(?:'m|'re|\s+am|\s+are)\s+(?:unsure|uncertain)\b`),
+    example: "I wouldn't want to speculate.",
+  },
+  {
+    id: "got-nothing",
+    family: "unable",
+    keywords: ["nothing", "got", "n't", "not"],
+    pattern: rx(String.raw`\b(?:I|we)(?:'ve|\s+have)?\s+(?:got\s+)?nothing\s+(?:on|about|regarding|for|in)\b|\b(?:I|we)\s+(?:haven't|have\s+not|hasn't|wasn't|was\s+not)\s+(?:been\s+)?(?:given|provided|shown|sent|told|got)\b`),
+    example: "I've got nothing on historical performance.",
   },
 ];
 
@@ -246,6 +350,27 @@ export const REFERRAL_PATTERNS: readonly HedgePattern[] = [
     keywords: ["this", "that", "these", "those", "such"],
     pattern: rx(String.raw`\b${REFER}\b[^.!?]{0,80}?\bfor\s+(?:this|that|these|those|such)\s+(?:information|info|details?|specifics|data|question)\b|\bfor\s+(?:this|that)\s+(?:information|detail|question),?\s+(?:please\s+)?(?:refer|check|consult|see|review|contact)\b`),
     example: "Please check the deal documents for this information.",
+  },
+  {
+    id: "suggest-asking",
+    family: "referral",
+    keywords: [...CONTACT_WORDS, "consult", "consulting", "check", "checking", "raise", "raising", "put", "putting", "request"],
+    pattern: rx(String.raw`\b(?:please|you(?:'d|'ll|\s+would|\s+could|\s+can|\s+may|\s+might|\s+should|\s+will)?|I'd|I\s+would|worth|best|recommend|suggest)\b[^.!?]{0,40}?\b(?:ask(?:ing)?|consult(?:ing)?|check(?:ing)?(?:\s+(?:that|this|it))?\s+with|speak(?:ing)?\s+(?:to|with)|talk(?:ing)?\s+to|rais(?:e|ing)\s+(?:that\s+|this\s+|it\s+)?with|put(?:ting)?\s+(?:that|this|the)\s+(?:question\s+)?to|get(?:ting)?\s+in\s+touch\s+with|contact(?:ing)?|reach(?:ing)?\s+out\s+to|request\s+it\s+from)\s+(?:[\w'-]+\s+){0,3}?${PARTY_WORD}\b`),
+    example: "You could ask the fund manager.",
+  },
+  {
+    id: "party-can-answer",
+    family: "referral",
+    keywords: ["will", "would", "can", "could", "should", "may", "right", "best", "correct", "placed"],
+    pattern: rx(String.raw`\b${PARTY_WORD}\b(?:\s+[\w'-]+){0,3}?\s+(?:will|would|can|could|should|may)\s+(?:be\s+(?:able|happy)\s+to\s+)?(?:know|tell\s+you|confirm|explain|help|answer|advise|sort|point\s+you|clarify)\b|\b(?:right|best|correct)\s+(?:person|people|place|team|contact)\s+to\s+(?:ask|contact|speak\s+to)\b|\bbest\s+placed\s+to\s+(?:answer|help|confirm|advise)\b`),
+    example: "The Cur8 team can confirm the charges.",
+  },
+  {
+    id: "question-for-someone",
+    family: "referral",
+    keywords: ["one", "question", "best", "better", "bet", "route", "option", "worth"],
+    pattern: rx(String.raw`\b(?:that's|that\s+is|this\s+is|it's|it\s+is)\s+(?:one|a\s+question)\s+for\b|\b(?:best|better)\s+(?:raised|asked|put|directed)\s+(?:with|to)\b|\byour\s+best\s+(?:bet|route|option)\s+is\b|\bworth\s+asking\b`),
+    example: "That's a question for the support team.",
   },
 ];
 

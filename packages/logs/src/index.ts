@@ -9,4 +9,5 @@ export * from "./fingerprint";
 export * from "./hedge";
 export * from "./pair";
 export * from "./key-time";
+export * from "./topics";
 export * from "./grouping";

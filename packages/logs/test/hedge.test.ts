@@ -123,3 +123,63 @@ describe("detectHedge: partial vs full", () => {
     expect(detectHedge("Fees are not detailed in the provided information.").matched).toBe("are not detailed");
   });
 });
+
+describe("detectHedge: phrasings added with the labeled evaluation (tools/eval)", () => {
+  it.each([
+    // The information is not in the documents, said in new ways.
+    "The term sheet is silent on a management fee.",
+    "Nothing in the prospectus covers early redemptions.",
+    "The valuation methodology is missing from the documents I have.",
+    "The first payment date hasn't been confirmed in the deal materials.",
+    "A secondary market is not mentioned anywhere in the IM.",
+    "That isn't something the information memorandum goes into.",
+    "The fund factsheet I was given quotes no ongoing charge figure.",
+    "How the fees interact with the hurdle is something the documents leave open.",
+    "The currency hedging policy is outside what the term sheet covers.",
+    "Whether dividends are reinvested is unclear from what I have.",
+    "The paperwork I have doesn't touch on transfers between investors.",
+    "The names of the tenants have not been published.",
+    // The bot cannot or will not say.
+    "I can't put a figure on that, I'm afraid.",
+    "I'm only set up to answer questions about this deal.",
+    "I wouldn't want to guess at the exit value.",
+    "I've got nothing on the manager's previous funds.",
+    "I wasn't given any detail about the developer's track record.",
+    // The user is sent elsewhere.
+    "It would be worth asking the sponsor directly.",
+    "Your best bet is to raise it with the investor relations team.",
+    "The fund manager would be the right person to ask.",
+    "That's one for the Cur8 support team.",
+    "A tax adviser can help you with that.",
+  ])("%j", (answer) => {
+    const r = detectHedge(answer);
+    expect(r.hedged).toBe(true);
+    expect(r.matched).not.toBeNull();
+  });
+
+  it.each([
+    // Substantive answers with tricky words: negations, "unavailable", "no", "nothing", a courtesy pointer.
+    "No fees are charged to investors: the platform is paid by borrowers.",
+    "Withdrawals are unavailable during the first 12 months; after that you can give 3 months' notice.",
+    "There is no lock-up period after the first year.",
+    "Nothing is deducted from your payouts.",
+    "The fund does not charge a performance fee.",
+    "Profits are not paid out: they are reinvested in the fund.",
+    "The fund is not ISA eligible; you can invest through a general investment account instead.",
+    "The target return is 8-10% a year. For more detail, see the Key Information Document, which also lists the risk warnings.",
+    "The term sheet gives a 12-month term with profit paid at maturity.",
+  ])("not a hedge: %j", (answer) => {
+    expect(detectHedge(answer).hedged).toBe(false);
+  });
+
+  it("a new-style hedge after a substantive sentence is partial", () => {
+    expect(detectHedge("The fund targets 7-8% a year. The date of the first payment isn't pinned down in the documents.")).toMatchObject({
+      hedged: true,
+      partial: true,
+    });
+    expect(detectHedge("Sorry, the risk section is missing from the documents I have. You could ask the fund manager.")).toMatchObject({
+      hedged: true,
+      partial: false,
+    });
+  });
+});

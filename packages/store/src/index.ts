@@ -38,3 +38,4 @@ export {
   type EnsurePartitionsResult,
 } from "./partitions";
 export * from "./write";
+export { reassignTopics, type ReassignOptions, type ReassignResult } from "./reassign-topics";
