@@ -11,3 +11,4 @@ export * from "./pair";
 export * from "./key-time";
 export * from "./topics";
 export * from "./grouping";
+export * from "./signals";
