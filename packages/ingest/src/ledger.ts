@@ -245,13 +245,20 @@ export async function startAttempts(pool: Pool, fileIds: number[], worker: strin
 }
 
 /**
- * Ingest transactions commit without waiting for the WAL flush (a flush
- * costs 10-30 ms on ordinary disks: the difference between 50 and
- * thousands of files a second). This is safe for exactly-once: a commit
- * lost in a database crash loses the file's ledger row update together with
- * its rows, so the file is simply ingested again; nothing is half-stored.
+ * Session settings of every ingest transaction (one round trip).
+ *
+ * Commits do not wait for the WAL flush (a flush costs 10-30 ms on ordinary
+ * disks: the difference between 50 and thousands of files a second). This
+ * is safe for exactly-once: a commit lost in a database crash loses the
+ * file's ledger row update together with its rows, so the file is simply
+ * ingested again; nothing is half-stored.
+ *
+ * No statement timeout: the COPY of a large file is one statement and may
+ * rightly take minutes (the pool's default of 30 s is for the API). Lock
+ * waits are bounded instead, and a dead client is caught by the server's
+ * idle-in-transaction timeout.
  */
-export const ASYNC_COMMIT = "SET LOCAL synchronous_commit = off";
+export const ASYNC_COMMIT = "SET LOCAL synchronous_commit = off; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '5min'";
 
 /** Counts and time range of what a file held. */
 export interface FileStats {

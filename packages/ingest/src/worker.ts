@@ -83,6 +83,13 @@ type BatchResult = { kind: "outcomes"; outcomes: FileOutcome[] } | { kind: "spli
 async function inTransaction<T>(ctx: WorkerContext, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await ctx.pool.connect();
   let broken: Error | undefined;
+  // A checked-out client whose connection drops while we are busy elsewhere
+  // (reading the source) emits 'error'; unheard, that would crash the
+  // process. Noted here, it fails the next query as a transient error.
+  const onError = (err: Error): void => {
+    broken ??= err;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     await client.query(ASYNC_COMMIT);
@@ -98,6 +105,7 @@ async function inTransaction<T>(ctx: WorkerContext, fn: (client: PoolClient) => 
     if (isTransientDatabaseError(err)) broken ??= err as Error;
     throw err;
   } finally {
+    client.off("error", onError);
     client.release(broken);
   }
 }

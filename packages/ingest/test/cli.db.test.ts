@@ -149,7 +149,7 @@ describe("a killed ingest leaves nothing half-written, and the next run finishes
     expect(await count(db.pool, "SELECT count(*) AS n FROM log_entries e JOIN ingest_files f ON f.id = e.file_id WHERE f.key LIKE '%b16f.json.gz'")).toBe(0);
 
     const rerun = await runCli([dir, "--json"], { DATABASE_URL: db.url });
-    expect(rerun.code).toBe(0);
+    expect(rerun.code, rerun.stdout + rerun.stderr.slice(-2000)).toBe(0);
     expect((await tableCounts(db.pool)).entries).toBe(expected);
     expect(await count(db.pool, "SELECT count(*) AS n FROM (SELECT file_id, idx FROM log_entries GROUP BY 1, 2 HAVING count(*) > 1) d")).toBe(0);
     // The dead worker's attempt is on record, closed as failed.

@@ -15,7 +15,8 @@ export const CONVERSATION_GAP_MINUTES = 30;
  * A question is flagged `reasked` when the same user asks a near-identical
  * question about the same deal within this many minutes: a strong sign the
  * first answer did not help. Near-identical = pg_trgm similarity of the
- * fingerprints at or above REASK_SIMILARITY: 0.7 keeps "Again: what are the
+ * fingerprints at or above REASK_SIMILARITY, among the next five questions of
+ * the conversation: 0.7 keeps "Again: what are the
  * charges?" and typo'd repeats (0.8-0.9) and leaves out the same question
  * about another fund (0.65) or "fees" vs "risks" (0.54).
  */
@@ -100,13 +101,22 @@ firsts AS (
   SELECT s.*, first_value(id) OVER (PARTITION BY user_id, deal_id, session ORDER BY asked_at, id) AS conversation_id FROM s
 ),
 flagged AS (
-  SELECT f.*, EXISTS (
-           SELECT 1 FROM firsts g
-           WHERE g.conversation_id = f.conversation_id AND g.asked_at > f.asked_at
-             AND g.asked_at <= f.asked_at + interval '${REASK_WINDOW_MINUTES} minutes'
-             AND similarity(g.fingerprint, f.fingerprint) >= ${REASK_SIMILARITY}
-         ) AS reasked
+  -- Compared with the next few questions of the conversation only (window
+  -- functions, no self-join): linear even when a file repeats one question
+  -- thousands of times, and re-asks come within a few questions anyway.
+  SELECT f.*, coalesce(
+           (lead(asked_at, 1) OVER w <= asked_at + interval '${REASK_WINDOW_MINUTES} minutes'
+              AND similarity(lead(fingerprint, 1) OVER w, fingerprint) >= ${REASK_SIMILARITY}) OR
+           (lead(asked_at, 2) OVER w <= asked_at + interval '${REASK_WINDOW_MINUTES} minutes'
+              AND similarity(lead(fingerprint, 2) OVER w, fingerprint) >= ${REASK_SIMILARITY}) OR
+           (lead(asked_at, 3) OVER w <= asked_at + interval '${REASK_WINDOW_MINUTES} minutes'
+              AND similarity(lead(fingerprint, 3) OVER w, fingerprint) >= ${REASK_SIMILARITY}) OR
+           (lead(asked_at, 4) OVER w <= asked_at + interval '${REASK_WINDOW_MINUTES} minutes'
+              AND similarity(lead(fingerprint, 4) OVER w, fingerprint) >= ${REASK_SIMILARITY}) OR
+           (lead(asked_at, 5) OVER w <= asked_at + interval '${REASK_WINDOW_MINUTES} minutes'
+              AND similarity(lead(fingerprint, 5) OVER w, fingerprint) >= ${REASK_SIMILARITY}), false) AS reasked
   FROM firsts f
+  WINDOW w AS (PARTITION BY conversation_id ORDER BY asked_at, id)
 ),
 c AS (
   SELECT conversation_id AS id, min(user_id) AS user_id, min(deal_id) AS deal_id,
