@@ -33,7 +33,8 @@ export interface LabeledQuestion {
   hedged: boolean;
   /** Gold: hedged, but part of the question is answered. */
   partial: boolean;
-  split: "dev" | "test";
+  /** test and dev halves of this set; "blind": tools/eval/blind-questions.ts, written without seeing the classifier. */
+  split: "dev" | "test" | "blind";
 }
 
 type Row = readonly [id: number, topic: TopicId, fund: string | null, signal: AnswerSignal, question: string, answer: string];

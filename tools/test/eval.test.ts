@@ -65,11 +65,12 @@ describe("evaluation", () => {
   });
 
   // The analytics issue's target for topic accuracy on the test half is 0.90;
-  // today's cue-phrase classifier reaches 0.85 (0.97 on the dev half it was
-  // tuned on), so the target is not met yet (see README, "Quality"). This
-  // guards what is reached against regressions; raise it as the classifier
-  // improves.
+  // the cue phrases plus the second-stage model for questions with no cue
+  // reach 0.89 (178/200; the cue phrases alone reached 0.85), so the target is
+  // not met yet. The dev half (0.98) is training data for the model, not an
+  // estimate. This guards what is reached against regressions; raise it as
+  // the classifier improves.
   it("keeps topic accuracy on the test half at or above what is reached today", () => {
-    expect(test.topicAccuracy).toBeGreaterThanOrEqual(0.84);
+    expect(test.topicAccuracy).toBeGreaterThanOrEqual(0.88);
   });
 });

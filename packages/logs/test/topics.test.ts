@@ -9,7 +9,17 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { TAXONOMY, TOPIC_IDS, classifyQuestion, extractFund, findFund, withinOneEdit } from "../src/topics";
+import {
+  SEED_EXAMPLES,
+  TAXONOMY,
+  TOPIC_IDS,
+  buildTopicModel,
+  classifyQuestion,
+  classifyWith,
+  extractFund,
+  findFund,
+  withinOneEdit,
+} from "../src/topics";
 import type { TopicId } from "../src/topics";
 
 describe("taxonomy", () => {
@@ -56,6 +66,26 @@ describe("classifyQuestion: one case list per topic", () => {
     expect(c.topic).toBe("other");
     expect(c.matched).toEqual([]);
     expect(Object.values(c.scores).every((s) => s === 0)).toBe(true);
+  });
+});
+
+describe("classifyQuestion: second stage for questions with no cue", () => {
+  it("the model decides and explains itself with the nearest example", () => {
+    const c = classifyQuestion("Who are the tenants and are they solid?");
+    expect(Object.values(c.scores).every((s) => s === 0)).toBe(true);
+    expect(c.topic).toBe("strategy");
+    expect(c.matched).toHaveLength(1);
+    expect(c.matched[0]).toMatch(/^model: strategy \d\.\d\d, nearest '.+'$/);
+  });
+
+  it("is deterministic and leaves unrelated questions in other", () => {
+    expect(classifyQuestion("Who are the tenants?")).toEqual(classifyQuestion("Who are the tenants?"));
+    expect(classifyQuestion("What is the capital of Malaysia?").topic).toBe("other");
+  });
+
+  it("a model trained without an example still classifies it from the rest (leave-one-out)", () => {
+    const model = buildTopicModel(SEED_EXAMPLES.filter(([, q]) => q !== "who are the borrowers"));
+    expect(classifyWith("who are the borrowers", { model }).topic).toBe("strategy");
   });
 });
 

@@ -24,7 +24,7 @@ export interface ItemResult {
 }
 
 export interface SplitReport {
-  split: "dev" | "test";
+  split: "dev" | "test" | "blind";
   items: number;
   topics: Record<TopicId, PrecisionRecall>;
   topicAccuracy: number;
@@ -57,7 +57,7 @@ export function runItems(items: readonly LabeledQuestion[]): ItemResult[] {
   return items.map((item) => ({ item, classification: classifyQuestion(item.question), hedge: detectHedge(item.answer) }));
 }
 
-export function scoreSplit(split: "dev" | "test", results: readonly ItemResult[]): SplitReport {
+export function scoreSplit(split: "dev" | "test" | "blind", results: readonly ItemResult[]): SplitReport {
   const rs = results.filter((r) => r.item.split === split);
   const topics = Object.fromEntries(
     TOPIC_IDS.map((id) => [

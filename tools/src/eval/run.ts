@@ -3,10 +3,15 @@
  * the labeled set (tools/eval/labeled-questions.ts), test half and dev half
  * separately, and prints the misclassified items of the test half.
  *
+ * Also scores the blind set (tools/eval/blind-questions.ts: written by
+ * someone who never saw the classifier, never used for tuning): the
+ * honest estimate.
+ *
  * Options: --split test|dev|both (which halves to print, default both),
  * --errors N (items listed per error kind, default 20), --json (the numbers
  * only, as JSON). Exit status 0; 1 with --check when a test target is missed.
  */
+import { BLIND_QUESTIONS } from "../../eval/blind-questions";
 import { LABELED_QUESTIONS } from "../../eval/labeled-questions";
 import { TOPIC_IDS } from "@log-insights/logs";
 import { runItems, scoreSplit, targetsMet } from "./evaluate";
@@ -59,9 +64,10 @@ function printItemErrors(r: SplitReport, n: number): void {
 
 const which = arg("--split") ?? "both";
 const n = Number(arg("--errors") ?? 20);
-const results = runItems(LABELED_QUESTIONS);
+const results = runItems([...LABELED_QUESTIONS, ...BLIND_QUESTIONS.map((b) => ({ ...b, split: "blind" as const }))]);
 const test = scoreSplit("test", results);
 const dev = scoreSplit("dev", results);
+const blind = scoreSplit("blind", results);
 
 if (process.argv.includes("--json")) {
   const strip = (r: SplitReport) => ({
@@ -74,11 +80,16 @@ if (process.argv.includes("--json")) {
     partial: r.partial,
     targets: targetsMet(r),
   });
-  console.log(JSON.stringify({ test: strip(test), dev: strip(dev) }, null, 2));
+  console.log(JSON.stringify({ test: strip(test), dev: strip(dev), blind: strip(blind) }, null, 2));
 } else {
   console.log(`Labeled set: ${LABELED_QUESTIONS.length} items (odd ids = test, even ids = dev)`);
   if (which !== "dev") printReport(test);
   if (which !== "test") printReport(dev);
+  if (which === "both") {
+    printReport(blind);
+    console.log("\nTargets on the blind set:");
+    for (const t of targetsMet(blind)) console.log(`  ${t.met ? "met   " : "MISSED"} ${t.name} ${f2(t.value)} (target >= ${f2(t.target)})`);
+  }
   if (which !== "dev") {
     console.log("\nTargets on the test half:");
     for (const t of targetsMet(test)) console.log(`  ${t.met ? "met   " : "MISSED"} ${t.name} ${f2(t.value)} (target >= ${f2(t.target)})`);
