@@ -24,6 +24,7 @@
  *    nearest 'Who are the borrowers in the GBP Income Fund?'"); `scores`
  *    stay the cue scores (all 0).
  */
+import { withinOneEdit } from "../grouping/canonical";
 import { findFund } from "./fund";
 import { TOPIC_MODEL, modelFeatures, nearestExample, predictFeatures } from "./model";
 import type { TopicModel } from "./model";
@@ -128,20 +129,8 @@ const TERMS_BY_FIRST: ReadonlyMap<string, readonly number[]> = (() => {
   return m;
 })();
 
-/** Damerau-Levenshtein distance of at most one (substitution, insertion, deletion, adjacent swap). */
-export function withinOneEdit(a: string, b: string): boolean {
-  if (a === b) return true;
-  const la = a.length;
-  const lb = b.length;
-  if (Math.abs(la - lb) > 1) return false;
-  let i = 0;
-  while (i < la && i < lb && a[i] === b[i]) i++;
-  if (la === lb) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
-    return i + 1 < la && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swap
-  }
-  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
-}
+// withinOneEdit is shared with question grouping (grouping/canonical.ts); re-exported for the tests.
+export { withinOneEdit };
 
 /**
  * Correctly spelled words are never read as typos of a cue ("projected" is not
