@@ -79,7 +79,7 @@ function isBotEntry(e: NormalizedEntry): boolean {
 
 function toQuestionRow(q: PairedQuestion, file: LedgerFile, slowAnswerMs: number): QuestionRow {
   // Topic and fund are assigned here, once, so aggregations stay cheap; `npm run reassign-topics` redoes it after a taxonomy change.
-  const { topic, fund } = classifyQuestion(q.question);
+  const { topic, fund } = classifyCached(q.question);
   return {
     ...q,
     id: questionId(file.source, file.key, q.startIndex),
@@ -89,6 +89,25 @@ function toQuestionRow(q: PairedQuestion, file: LedgerFile, slowAnswerMs: number
     slow: q.latencyMs !== null && q.latencyMs > slowAnswerMs,
     reasked: false,
   };
+}
+
+/**
+ * Investors ask the same questions again and again (that is what "common
+ * questions" are): classifying each distinct text once per process saves
+ * most of the classifier's cost (~15k questions/s). Bounded: cleared when full.
+ */
+const classified = new Map<string, { topic: string; fund: string | null }>();
+const CLASSIFIED_MAX = 50_000;
+
+function classifyCached(text: string): { topic: string; fund: string | null } {
+  let c = classified.get(text);
+  if (!c) {
+    const { topic, fund } = classifyQuestion(text);
+    c = { topic, fund };
+    if (classified.size >= CLASSIFIED_MAX) classified.clear();
+    classified.set(text, c);
+  }
+  return c;
 }
 
 const MAX_RAW_CHARS = 1024 * 1024;
