@@ -7,27 +7,11 @@
 // the user elsewhere for it; `partial`: a hedged answer that also gives real
 // information. Every partial item is hedged.
 
-export type TopicId =
-  | "returns"
-  | "risk"
-  | "fees"
-  | "liquidity"
-  | "sharia"
-  | "tax"
-  | "documents"
-  | "horizon"
-  | "strategy"
-  | "other";
+// Written blind with its own copy of these types; now typed against the
+// project's, so a label outside the taxonomy fails to compile.
+import type { LabeledQuestion } from "./labeled-questions";
 
-export interface BlindItem {
-  id: number;
-  question: string;
-  topic: TopicId;
-  fund: string | null;
-  answer: string;
-  hedged: boolean;
-  partial: boolean;
-}
+export type BlindItem = Omit<LabeledQuestion, "split">;
 
 export const BLIND_QUESTIONS: BlindItem[] = [
   {

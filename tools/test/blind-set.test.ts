@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { BLIND_QUESTIONS, type TopicId } from "../eval/blind-questions";
+import { TOPIC_IDS } from "@log-insights/logs";
+import { BLIND_QUESTIONS } from "../eval/blind-questions";
 
 // Shape checks only: the blind set is evaluation data, so these tests guard its
 // size and balance, not any classifier's accuracy on it.
-const TOPICS: TopicId[] = [
-  "returns",
-  "risk",
-  "fees",
-  "liquidity",
-  "sharia",
-  "tax",
-  "documents",
-  "horizon",
-  "strategy",
-  "other",
-];
 
 describe("blind question set", () => {
   it("has at least 150 items with unique ids", () => {
@@ -24,7 +13,7 @@ describe("blind question set", () => {
   });
 
   it("has at least 12 items for every topic", () => {
-    for (const topic of TOPICS) {
+    for (const topic of TOPIC_IDS) {
       const n = BLIND_QUESTIONS.filter((item) => item.topic === topic).length;
       expect(n, `topic ${topic}`).toBeGreaterThanOrEqual(12);
     }

@@ -319,21 +319,6 @@ export async function markFailedIn(client: PoolClient, fileId: number, attemptId
   await client.query(`UPDATE ingest_attempts SET finished_at = now(), outcome = 'failed', error = $2 WHERE id = $1`, [attemptId, error.slice(0, 4000)]);
 }
 
-/** Marks a file failed after its transaction was rolled back (the file's rows are gone with it). */
-export async function markFailed(pool: Pool, fileId: number, attemptId: number, error: string, durationMs: number): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    await markFailedIn(client, fileId, attemptId, error, durationMs);
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 /** Closes an attempt that was let go without a verdict (the claim was retried). */
 export async function abandonAttempt(pool: Pool, attemptId: number, reason: string): Promise<void> {
   await pool.query(`UPDATE ingest_attempts SET finished_at = now(), outcome = 'failed', error = $2 WHERE id = $1`, [attemptId, reason]);

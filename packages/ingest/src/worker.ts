@@ -3,7 +3,7 @@ import type { Logger } from "@log-insights/config";
 import { decodeObject } from "./decode";
 import { FileReader, type FileStats } from "./file-reader";
 import {
-  ASYNC_COMMIT, abandonAttempt, claimFiles, markDone, markFailed, markFailedIn, startAttempts,
+  ASYNC_COMMIT, abandonAttempt, claimFiles, markDone, markFailedIn, startAttempts,
   type ClaimOptions, type FileResult, type LedgerFile,
 } from "./ledger";
 import { MissingPartitionError, type PartitionCache } from "./partitions";
@@ -267,5 +267,3 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Pro
   await Promise.all(lanes);
 }
 
-/** Kept for callers that mark a file failed outside any transaction. */
-export { markFailed };
