@@ -3,6 +3,8 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createLogger } from "@log-insights/config";
+import { createPool } from "../src/connect";
 import { ensurePartitions } from "../src/partitions";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 
@@ -67,7 +69,10 @@ describe("ensurePartitions", () => {
   });
 
   it("does not fail when called concurrently", async () => {
-    const extra = [new pg.Pool({ connectionString: db.url, max: 4 }), new pg.Pool({ connectionString: db.url, max: 4 })];
+    // Project pools (createPool): their idle connections may be cut when the test database is
+    // dropped, which a pool without an 'error' listener turns into an uncaught exception.
+    const logger = createLogger("test", "silent");
+    const extra = [createPool(db.url, { poolSize: 4, logger }), createPool(db.url, { poolSize: 4, logger })];
     try {
       const pools = [db.pool, ...extra];
       const calls = Array.from({ length: 12 }, (_, i) =>
