@@ -5,14 +5,16 @@
  *
  * Steps:
  * 1. Find the fund named (the first one) and blank out every fund name, so
- *    "Sharia Growth Fund" or "EIS Fund" never votes for sharia or tax.
+ *    "Sharia Growth Fund" or "EIS Fund" never votes for sharia or tax; "this
+ *    opportunity" (the deal itself) is blanked too (./text).
  * 2. Normalise: lower case, accents and curly quotes folded, "'s" dropped,
  *    every other non-alphanumeric character (hyphens, slashes, "?") a word
  *    break; "%" is kept as a word of its own.
  * 3. Score every topic: the sum of the weights of its matched terms, longest
- *    terms first; a term whose words were all already counted for the same
- *    topic adds nothing ("target return" counts once, not also as "return";
- *    a misspelling listed as a term never doubles its word). A word of six
+ *    terms first; a term sharing a word already counted for the same topic
+ *    adds nothing ("target return" counts once, not also as "return"; "get my
+ *    capital back" counts "get my capital", not also "capital back"; a
+ *    misspelling listed as a term never doubles its word). A word of six
  *    letters or more tolerates one typo (see taxonomy.ts), unless it is a
  *    correctly spelled word itself.
  * 4. The highest score wins; ties go to the topic whose first cue comes
@@ -28,7 +30,7 @@ import { withinOneEdit } from "../grouping/canonical";
 import { findFund } from "./fund";
 import { TOPIC_MODEL, modelFeatures, nearestExample, predictFeatures } from "./model";
 import type { TopicModel } from "./model";
-import { normalize, withoutFundNames } from "./text";
+import { normalize, questionTokens } from "./text";
 import { TAXONOMY, TOPIC_IDS } from "./taxonomy";
 import type { TopicId } from "./taxonomy";
 
@@ -140,6 +142,8 @@ export { withinOneEdit };
 const REAL_WORDS = new Set([
   ...TERMS.flatMap((t) => t.words.filter((w) => !w.prefix).map((w) => w.word)),
   ..."existing exist exists exiting change changes changed charge charged retains return returns reason several severe lender lenders leader leaders sellers seller settle single signal signed trade trader traders tread projected project projects protect expected respected regarding regard regards related relation review reviews reviewed reason retain retail rental rented return returns sector select secret settle seller person people prices period periods parties partly profile profiles provide provided capital capitals interested interests invested investor investors investing detail details detailed relieve relieved relies rather either heather manage manager managers managed manages secure secured securities security longer strong string income incomes planned planner planning scheme schemes schema".split(" "),
+  // One letter from a cue added later ("cashing out" is not "crashing", "vesting" not "vetting").
+  ..."cash cashes cashing clashes clashing crushes crushing cheer cheek cheeks oversee oversees overseen packed picker picket premised protest protests protesting projection projections projecting remover residence resister retell shocks sides slide slices socks stacks sticks tapped tripped tease teased vested vesting vented venting maternal guided glides guises".split(" "),
 ]);
 
 function isTypoOf(stem: string, token: string): boolean {
@@ -168,7 +172,7 @@ function wordMatches(w: TermWord, token: string): boolean {
 }
 
 /**
- * Token indexes of the first match of the term not wholly inside `covered`, or null.
+ * Token indexes of the first match of the term that shares no token with `covered`, or null.
  * `starts` lists the token positions by first letter: every kind of match
  * (exact, prefix, typo, swap) keeps the first letter, so only tokens sharing
  * the term's first letter can start a match (this keeps the classifier fast).
@@ -181,7 +185,7 @@ function findTerm(
 ): number[] | null {
   for (const start of starts.get(words[0]!.word[0]!) ?? []) {
     const at = matchFrom(words, 0, tokens, start);
-    if (at !== null && at.some((i) => !covered.has(i))) return at;
+    if (at !== null && at.every((i) => !covered.has(i))) return at;
   }
   return null;
 }
@@ -226,7 +230,7 @@ export function classifyQuestion(text: string): Classification {
 export function classifyWith(text: string, options: ClassifierOptions): Classification {
   const model = options.model ?? TOPIC_MODEL;
   const mention = findFund(text);
-  const tokens = normalize(withoutFundNames(text, mention));
+  const tokens = questionTokens(text, mention);
   const scores = emptyScores();
   const firstAt = new Map<TopicId, number>();
   const covered = new Map<TopicId, Set<number>>();

@@ -28,7 +28,7 @@ import { CONTRACTIONS, STOP_WORDS, SYNONYMS } from "../grouping/lexicon";
 import { stem, withinOneEdit } from "../grouping/canonical";
 import { DEV_EXAMPLES, SEED_EXAMPLES } from "./examples";
 import type { TopicExample } from "./examples";
-import { FUND_PLACEHOLDER, normalize, withoutFundNames } from "./text";
+import { FUND_PLACEHOLDER, normalize, questionTokens } from "./text";
 import { TAXONOMY, TOPIC_IDS } from "./taxonomy";
 import type { TopicId } from "./taxonomy";
 
@@ -110,7 +110,7 @@ function cueText(term: string): string {
 
 /** Features of a question as the classifier sees it: fund names blanked, normalised, canonical. */
 export function questionFeatures(text: string): string[] {
-  return modelFeatures(normalize(withoutFundNames(text)));
+  return modelFeatures(questionTokens(text));
 }
 
 export function buildTopicModel(examples: readonly TopicExample[], options: TopicModelOptions = {}): TopicModel {

@@ -27,6 +27,24 @@ export function normalize(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+/** Words before "opportunity" that make it a name for the deal itself ("this opportunity"). */
+const DEAL_DETERMINERS = new Set(["this", "that", "the", "an", "investment"]);
+
+/**
+ * "this opportunity", "the investment opportunity": the deal asked about, like
+ * a fund name, so it never votes for strategy (where "opportunities" as what
+ * the fund buys is a cue). The word becomes the fund placeholder; plural
+ * "opportunities" and other uses are kept.
+ */
+export function withoutDealReferences(tokens: readonly string[]): string[] {
+  return tokens.map((t, i) => (t === "opportunity" && i > 0 && DEAL_DETERMINERS.has(tokens[i - 1]!) ? FUND_PLACEHOLDER : t));
+}
+
+/** The words the classifier and the model read: fund names and deal references blanked, normalised. */
+export function questionTokens(text: string, first?: FundMention | null): string[] {
+  return withoutDealReferences(normalize(withoutFundNames(text, first)));
+}
+
 /**
  * The question with every fund name replaced by a placeholder ("safer than the
  * Halal Real Estate Fund" names no topic). `first` is findFund(text) when the
