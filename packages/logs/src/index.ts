@@ -12,3 +12,4 @@ export * from "./key-time";
 export * from "./topics";
 export * from "./grouping";
 export * from "./signals";
+export * from "./analytics";
