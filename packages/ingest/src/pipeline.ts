@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { Pool } from "pg";
+import { needsRegroup, regroupQuestions } from "@log-insights/store";
 import type { Logger } from "@log-insights/config";
 import {
   countByStatus, failCrashLoopingFiles, failedFiles, registerObjects, registerSkipped, requeue, requeueFailed,
@@ -24,6 +25,8 @@ export interface IngestRunOptions {
   onPlan?: (pending: number) => void;
   /** How files are grouped into transactions (defaults: DEFAULT_BATCH). */
   batch?: BatchLimits;
+  /** Rebuild the common-question groups after the run when questions were stored (default true). */
+  regroup?: boolean;
   /** Checked between files: when it returns true, workers stop after the file in hand. */
   shouldStop?: () => boolean;
 }
@@ -150,6 +153,12 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, work));
+
+  // Common-question groups need every text at once (word rarity), so they are rebuilt after the run, not per file.
+  if (opts.regroup !== false && (summary.questions > 0 || (await needsRegroup(pool)))) {
+    const grouped = await regroupQuestions(pool);
+    logger.info({ fingerprints: grouped.fingerprints, groups: grouped.groups, ms: Math.round(grouped.ms) }, "common questions regrouped");
+  }
 
   summary.files.skipped = Math.max(0, summary.files.seen - summary.files.ingested - summary.files.failed);
   summary.failedFiles = await failedFiles(pool, source.id, filter);

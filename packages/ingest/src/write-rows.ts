@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import {
-  COPY_LOG_ENTRIES_SQL, COPY_QUESTIONS_SQL, questionCopyLine, refreshConversations,
+  COPY_LOG_ENTRIES_SQL, COPY_QUESTIONS_SQL, questionCopyLine, refreshConversations, refreshRollups, joinSplitQuestions, lockConversationScopes,
   type ConversationScope, type QuestionRow,
 } from "@log-insights/store";
 import { storedRaw, type Rejection } from "./file-reader";
@@ -39,12 +39,22 @@ export interface DerivedRows {
 
 /**
  * Writes the questions, rejected records and conversations derived from the
- * files of one transaction. Conversations are rebuilt once for the whole
- * transaction, for every user and deal it touched.
+ * files of one transaction. Questions cut across two files are joined, then
+ * conversations are rebuilt once for the whole
+ * transaction, for every user and deal it touched, then the rollups of every
+ * day whose questions changed.
  */
 export async function writeDerivedRows(client: PoolClient, rows: DerivedRows): Promise<void> {
+  const scopes: ConversationScope[] = [
+    ...rows.replacedScopes,
+    ...rows.questions.map((q) => ({ userId: q.userId, dealId: q.dealId, fromMs: q.askedAtMs, toMs: q.askedAtMs })),
+  ];
+  // Before anything reads other files' questions: a concurrent worker storing the same users' questions commits first.
+  await lockConversationScopes(client, scopes);
+  let joined: number[] = [];
   if (rows.questions.length > 0) {
     await pipeline(Readable.from(chunked(rows.questions.map(questionCopyLine))), client.query(copyFrom(COPY_QUESTIONS_SQL)));
+    joined = await joinSplitQuestions(client, rows.questions);
   }
   for (let i = 0; i < rows.rejections.length; i += 500) {
     const batch = rows.rejections.slice(i, i + 500);
@@ -60,11 +70,9 @@ export async function writeDerivedRows(client: PoolClient, rows: DerivedRows): P
       ],
     );
   }
-  const scopes: ConversationScope[] = [
-    ...rows.replacedScopes,
-    ...rows.questions.map((q) => ({ userId: q.userId, dealId: q.dealId, fromMs: q.askedAtMs, toMs: q.askedAtMs })),
-  ];
-  if (scopes.length > 0) await refreshConversations(client, scopes);
+  if (scopes.length === 0) return;
+  const changed = await refreshConversations(client, scopes);
+  await refreshRollups(client, [...scopes.map((s) => s.fromMs), ...changed, ...joined]);
 }
 
 /**
@@ -81,7 +89,11 @@ export async function deleteFileRows(client: PoolClient, file: LedgerFile): Prom
     await client.query(`DELETE FROM log_entries WHERE file_id = $1`, [file.id]);
   }
   const { rows } = await client.query<{ user_id: string | null; deal_id: string | null; asked_at: Date }>(
-    `DELETE FROM bot_questions WHERE file_id = $1 RETURNING user_id, deal_id, asked_at`,
+    `WITH gone AS (DELETE FROM bot_questions WHERE file_id = $1 RETURNING id, user_id, deal_id, asked_at),
+     -- Outcomes joined to a deleted start show again until the start is stored again and rejoins them.
+     shown AS (UPDATE bot_questions o SET merged_into = NULL FROM gone WHERE o.merged_into = gone.id
+               RETURNING o.user_id, o.deal_id, o.asked_at)
+     SELECT user_id, deal_id, asked_at FROM gone UNION ALL SELECT user_id, deal_id, asked_at FROM shown`,
     [file.id],
   );
   await client.query(`DELETE FROM rejected_records WHERE file_id = $1`, [file.id]);

@@ -39,3 +39,4 @@ export {
 } from "./partitions";
 export * from "./write";
 export { reassignTopics, type ReassignOptions, type ReassignResult } from "./reassign-topics";
+export * from "./read";

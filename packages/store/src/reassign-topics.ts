@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { classifyQuestion } from "@log-insights/logs";
+import { refreshRollups } from "./write/rollups";
 
 export interface ReassignOptions {
   sinceMs?: number;
@@ -19,7 +20,8 @@ export interface ReassignResult {
  * Re-classifies stored questions (topic and fund) after the taxonomy changed.
  * New questions are classified at ingest; this brings the old ones in line.
  * Walks bot_questions in (asked_at, id) order a batch at a time and rewrites
- * only the rows whose topic or fund changed.
+ * only the rows whose topic or fund changed, with the rollups of their days
+ * in the same transaction (so topic counts never disagree with the rows).
  */
 export async function reassignTopics(pool: pg.Pool, opts: ReassignOptions = {}): Promise<ReassignResult> {
   const batchSize = opts.batchSize ?? 5_000;
@@ -40,12 +42,23 @@ export async function reassignTopics(pool: pg.Pool, opts: ReassignOptions = {}):
       return c.topic === r.topic && c.fund === r.fund ? [] : [{ id: r.id, askedAt: r.asked_at, topic: c.topic, fund: c.fund }];
     });
     if (updates.length > 0 && !opts.dryRun) {
-      await pool.query(
-        `UPDATE bot_questions b SET topic = u.topic, fund = u.fund
-         FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[]) AS u(id, asked_at, topic, fund)
-         WHERE b.id = u.id AND b.asked_at = u.asked_at`,
-        [updates.map((u) => u.id), updates.map((u) => u.askedAt), updates.map((u) => u.topic), updates.map((u) => u.fund)],
-      );
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query(
+          `UPDATE bot_questions b SET topic = u.topic, fund = u.fund
+           FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[]) AS u(id, asked_at, topic, fund)
+           WHERE b.id = u.id AND b.asked_at = u.asked_at`,
+          [updates.map((u) => u.id), updates.map((u) => u.askedAt), updates.map((u) => u.topic), updates.map((u) => u.fund)],
+        );
+        await refreshRollups(client, updates.map((u) => u.askedAt.getTime()));
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
     }
     result.read += rows.length;
     result.changed += updates.length;

@@ -53,7 +53,7 @@ export async function count(pool: Pool, sql: string, values: unknown[] = []): Pr
 export async function tableCounts(pool: Pool): Promise<{ entries: number; questions: number; rejected: number; conversations: number }> {
   return {
     entries: await count(pool, "SELECT count(*) AS n FROM log_entries"),
-    questions: await count(pool, "SELECT count(*) AS n FROM bot_questions"),
+    questions: await count(pool, "SELECT count(*) AS n FROM bot_questions WHERE merged_into IS NULL"),
     rejected: await count(pool, "SELECT count(*) AS n FROM rejected_records"),
     conversations: await count(pool, "SELECT count(*) AS n FROM conversations"),
   };

@@ -34,24 +34,39 @@ export const REASK_SIMILARITY = 0.7;
  * every existing conversation within 30 minutes of them (a new question can
  * bridge two), and nothing outside it can join, because it was already more
  * than 30 minutes from all of those.
+ *
+ * Returns the times of the questions whose conversation or re-ask flag
+ * changed: their rollups must be rebuilt too.
  */
-export async function refreshConversations(client: PoolClient, scopes: ConversationScope[]): Promise<void> {
+export async function refreshConversations(client: PoolClient, scopes: ConversationScope[]): Promise<number[]> {
   const merged = mergeScopes(scopes);
-  if (merged.length === 0) return;
+  if (merged.length === 0) return [];
+  await lockConversationScopes(client, merged);
   const users = merged.map((s) => s.userId);
   const deals = merged.map((s) => s.dealId);
-  // Two transactions touching the same user and deal take turns; locks are taken in one fixed order, so never a deadlock.
+  const { rows } = await client.query<{ asked_at: Date }>({
+    name: "conversation-refresh",
+    text: REFRESH_SQL,
+    values: [users, deals, merged.map((s) => new Date(s.fromMs)), merged.map((s) => new Date(s.toMs))],
+  });
+  return rows.map((r) => r.asked_at.getTime());
+}
+
+/**
+ * Makes transactions touching the same users and deals take turns (until
+ * commit), so each one sees the other's questions: needed to rebuild their
+ * conversations and to join questions cut across two files stored at once
+ * by two workers. Locks are taken in one fixed order, so never a deadlock;
+ * taking them again in the same transaction is free.
+ */
+export async function lockConversationScopes(client: PoolClient, scopes: ConversationScope[]): Promise<void> {
+  if (scopes.length === 0) return;
   await client.query({
     name: "conversation-locks",
     text: `SELECT pg_advisory_xact_lock(k) FROM (
              SELECT DISTINCT hashtextextended(coalesce(u::text, '') || ':' || coalesce(d, ''), 0) AS k
              FROM unnest($1::bigint[], $2::text[]) AS s(u, d)) locks ORDER BY k`,
-    values: [users, deals],
-  });
-  await client.query({
-    name: "conversation-refresh",
-    text: REFRESH_SQL,
-    values: [users, deals, merged.map((s) => new Date(s.fromMs)), merged.map((s) => new Date(s.toMs))],
+    values: [scopes.map((s) => s.userId), scopes.map((s) => s.dealId)],
   });
 }
 
@@ -91,7 +106,7 @@ q AS (
          CASE WHEN lag(b.asked_at) OVER w IS NULL OR b.asked_at - lag(b.asked_at) OVER w >= ${GAP}
               THEN 1 ELSE 0 END AS starts
   FROM win JOIN bot_questions b
-    ON ${SAME_PAIR("b", "win")} AND b.asked_at BETWEEN win.lo - ${GAP} AND win.hi + ${GAP}
+    ON ${SAME_PAIR("b", "win")} AND b.asked_at BETWEEN win.lo - ${GAP} AND win.hi + ${GAP} AND b.merged_into IS NULL
   WINDOW w AS (PARTITION BY b.user_id, b.deal_id ORDER BY b.asked_at, b.id)
 ),
 s AS (
@@ -141,4 +156,5 @@ upserted AS (
 UPDATE bot_questions b SET conversation_id = flagged.conversation_id, reasked = flagged.reasked
 FROM flagged
 WHERE b.id = flagged.id AND b.asked_at = flagged.asked_at
-  AND (b.conversation_id, b.reasked) IS DISTINCT FROM (flagged.conversation_id, flagged.reasked)`;
+  AND (b.conversation_id, b.reasked) IS DISTINCT FROM (flagged.conversation_id, flagged.reasked)
+RETURNING b.asked_at`;

@@ -1,0 +1,107 @@
+import { ReadError } from "./errors";
+import { questionConditions } from "./filters";
+import { checkFilter, checkRange, decodeCursor, encodeCursor, pageSize, type QuestionFilter, type TimeRange } from "./input";
+import {
+  ATTENTION_SQL, PROBLEM_CONDITION, PROBLEM_KINDS, QUESTION_COLUMNS, toBotQuestion,
+  type BotQuestion, type ProblemKind, type QuestionDbRow,
+} from "./question-row";
+import { empty, join, run, sql, type Queryable, type Sql } from "./sql";
+
+export interface Page<T> {
+  nodes: { cursor: string; node: T }[];
+  totalCount: number;
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/**
+ * Questions with at least one of `kinds` (default: every kind), worst first
+ * ("needs attention": the attention score, then newest), keyset-paged so a
+ * page never repeats or skips a question when new ones arrive.
+ */
+export async function readProblemQuestions(
+  db: Queryable,
+  range: TimeRange,
+  kinds: readonly ProblemKind[] | null | undefined,
+  filterIn?: QuestionFilter | null,
+  page: PageArgs = {},
+): Promise<Page<BotQuestion>> {
+  const { fromMs, toMs } = checkRange(range);
+  const filter = checkFilter(filterIn);
+  const chosen = kinds && kinds.length > 0 ? kinds : PROBLEM_KINDS;
+  for (const k of chosen) if (!PROBLEM_KINDS.includes(k)) throw new ReadError("BAD_FILTER", `unknown problem kind "${String(k).slice(0, 40)}"`);
+  const where = sql`b.asked_at >= ${new Date(fromMs)} AND b.asked_at < ${new Date(toMs)} ${questionConditions(filter)}
+    AND (${join(chosen.map((k) => PROBLEM_CONDITION[k]), " OR ")})`;
+  return pageQuestions(db, where, page, "attention");
+}
+
+/** Longest search text accepted: a pasted paragraph is not a search. */
+export const MAX_SEARCH_CHARS = 200;
+const DEFAULT_SEARCH_SPAN_MS = 366 * 86_400_000;
+
+/**
+ * Questions whose question or answer matches `text`: full-text (stemmed
+ * words, so "fee" finds "fees", in question and answer) or the literal text
+ * inside the question (trigram index: "EIS" or "5%" find exact mentions).
+ * Newest first. The range defaults to the last year.
+ */
+export async function searchQuestions(
+  db: Queryable,
+  text: string,
+  range: Partial<TimeRange>,
+  filterIn?: QuestionFilter | null,
+  page: PageArgs = {},
+): Promise<Page<BotQuestion> & { terms: string[] }> {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) throw new ReadError("BAD_SEARCH", "the search text is empty");
+  if (trimmed.length > MAX_SEARCH_CHARS) throw new ReadError("BAD_SEARCH", `the search text may have at most ${MAX_SEARCH_CHARS} characters`);
+  const toMs = range.toMs ?? Date.now() + 86_400_000;
+  const { fromMs } = checkRange({ fromMs: range.fromMs ?? toMs - DEFAULT_SEARCH_SPAN_MS, toMs });
+  const filter = checkFilter(filterIn);
+  const like = `%${trimmed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const where = sql`b.asked_at >= ${new Date(fromMs)} AND b.asked_at < ${new Date(toMs)} ${questionConditions(filter)}
+    AND (b.search @@ websearch_to_tsquery('english', ${trimmed}) OR b.question ILIKE ${like})`;
+  const result = await pageQuestions(db, where, page, "recent");
+  return { ...result, terms: searchTerms(trimmed) };
+}
+
+/** The words of a search, for highlighting matches in the UI. */
+export function searchTerms(text: string): string[] {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}%£$€.]+/gu) ?? [];
+  return [...new Set(words.filter((w) => w.length > 1 && !["or", "and", "the"].includes(w)))];
+}
+
+/** One question by id, or null; the id of an outcome joined into its question's start leads to that question. */
+export async function readQuestion(db: Queryable, id: string): Promise<BotQuestion | null> {
+  if (!/^-?\d{1,19}$/.test(id)) return null;
+  const rows = await run<QuestionDbRow>(db, sql`SELECT ${QUESTION_COLUMNS} FROM bot_questions b
+    WHERE b.id = coalesce((SELECT m.merged_into FROM bot_questions m WHERE m.id = ${id} LIMIT 1), ${id}::bigint) LIMIT 1`);
+  return rows[0] ? toBotQuestion(rows[0]) : null;
+}
+
+async function pageQuestions(db: Queryable, where: Sql, page: PageArgs, order: "attention" | "recent"): Promise<Page<BotQuestion>> {
+  const first = pageSize(page.first);
+  const score = order === "attention" ? ATTENTION_SQL : sql`0::float8`;
+  const cursor = decodeCursor(page.after, ["number", "number", "string"]);
+  const afterCond = cursor
+    ? sql`AND (${score}, b.asked_at, b.id) < (${cursor[0]}::float8, ${new Date(cursor[1] as number)}::timestamptz, ${cursor[2]}::bigint)`
+    : empty;
+  const [rows, total] = await Promise.all([
+    run<QuestionDbRow & { score: number }>(db, sql`SELECT ${QUESTION_COLUMNS}, ${score} AS score FROM bot_questions b
+      WHERE ${where} ${afterCond} ORDER BY score DESC, b.asked_at DESC, b.id DESC LIMIT ${first + 1}`),
+    run<{ n: string }>(db, sql`SELECT count(*) AS n FROM bot_questions b WHERE ${where}`),
+  ]);
+  const pageRows = rows.slice(0, first);
+  const nodes = pageRows.map((r) => ({ cursor: encodeCursor([r.score, r.asked_at.getTime(), r.id]), node: toBotQuestion(r) }));
+  return {
+    nodes,
+    totalCount: Number(total[0]?.n ?? 0),
+    endCursor: nodes[nodes.length - 1]?.cursor ?? null,
+    hasNextPage: rows.length > first,
+  };
+}
