@@ -92,7 +92,8 @@ function groupCounts(range: TimeRange, filter: QuestionFilter): Sql {
       JOIN question_fingerprint_days fd ON fd.day >= r.lo AND fd.day < r.hi ${fd}`);
   }
   if (rows.length > 0) {
-    parts.push(sql`SELECT b.fingerprint, min(b.question), count(*), count(*) FILTER (WHERE b.outcome = 'hedged'), min(b.asked_at), max(b.asked_at)
+    parts.push(sql`SELECT b.fingerprint, min(b.question) AS text, count(*) AS n, count(*) FILTER (WHERE b.outcome = 'hedged') AS hedged,
+        min(b.asked_at) AS first, max(b.asked_at) AS last
       FROM unnest(${rows.map((s) => new Date(s.fromMs))}::timestamptz[], ${rows.map((s) => new Date(s.toMs))}::timestamptz[]) AS r(lo, hi)
       JOIN bot_questions b ON b.asked_at >= r.lo AND b.asked_at < r.hi
       WHERE true ${questionConditions(filter)} GROUP BY b.fingerprint`);

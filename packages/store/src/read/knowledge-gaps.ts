@@ -52,7 +52,8 @@ export async function readKnowledgeGaps(
       JOIN question_rollups q ON q.grain = 'day' AND q.dimset = 3 AND q.bucket >= r.lo AND q.bucket < r.hi`);
   }
   if (rows.length > 0) {
-    parts.push(sql`SELECT b.fund, b.topic, count(*) FILTER (WHERE b.outcome = 'hedged'), count(*) FILTER (WHERE b.partial), count(*)
+    parts.push(sql`SELECT b.fund, b.topic, count(*) FILTER (WHERE b.outcome = 'hedged') AS hedged, count(*) FILTER (WHERE b.partial) AS partial,
+        count(*) AS questions
       FROM unnest(${rows.map((s) => new Date(s.fromMs))}::timestamptz[], ${rows.map((s) => new Date(s.toMs))}::timestamptz[]) AS r(lo, hi)
       JOIN bot_questions b ON b.asked_at >= r.lo AND b.asked_at < r.hi AND b.merged_into IS NULL GROUP BY b.fund, b.topic`);
   }
