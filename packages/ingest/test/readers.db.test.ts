@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  DIMENSIONS, readBreakdown, readCommonQuestions, readConversation, readConversations, readKnowledgeGaps, readOverview,
+  DIMENSIONS, readBreakdown, readErrorGroups, readIngestionStatus, readLogCounts, readLogEntries, readQuestionEntries, readCommonQuestions, readConversation, readConversations, readKnowledgeGaps, readOverview,
   readProblemQuestions, readQuestion, readQuestionCounts, readResponseTimes, ReadError, searchQuestions,
   type QuestionFilter,
 } from "@log-insights/store";
@@ -302,6 +302,64 @@ describe("readers over a generated bucket", () => {
     const fees = await readConversations(db.pool, range, { topic: "fees" }, { first: 5 });
     expect(fees.totalCount).toBeLessThan(total);
     expect(fees.totalCount).toBeGreaterThan(0);
+  });
+
+  it("log entries: every entry once across pages, level, context and text filters, histogram and error groups", async () => {
+    const total = await count(db.pool, "SELECT count(*) AS n FROM log_entries");
+    expect(total).toBe(truth.entries.valid);
+    const ids = new Set<string>();
+    let after: string | null = null;
+    let lastTs = Infinity;
+    for (;;) {
+      const page = await readLogEntries(db.pool, range, { levels: ["error", "50", "fatal"] }, { first: 100, after });
+      for (const { node } of page.nodes) {
+        expect(ids.has(node.id)).toBe(false);
+        ids.add(node.id);
+        expect(node.level).toBeGreaterThanOrEqual(50);
+        expect(node.tsMs).toBeLessThanOrEqual(lastTs);
+        lastTs = node.tsMs;
+      }
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    const errors = await count(db.pool, "SELECT count(*) AS n FROM log_entries WHERE level >= 50");
+    expect(ids.size).toBe(errors);
+    const bot = await readLogEntries(db.pool, range, { context: "DealBotService", text: "processing deal bot" }, { first: 5 });
+    expect(bot.totalCount).toBe(await count(db.pool, "SELECT count(*) AS n FROM log_entries WHERE context = 'DealBotService' AND message ILIKE '%processing deal bot%'"));
+    expect(bot.nodes[0]!.node.levelName).toBe("info");
+    await expect(readLogEntries(db.pool, range, { levels: ["loud"] })).rejects.toMatchObject({ code: "BAD_FILTER" });
+
+    const hist = await readLogCounts(db.pool, { ...range, interval: "day", timeZone: "Europe/London" });
+    expect(hist.reduce((n, b) => n + b.count, 0)).toBe(total);
+    expect(hist.reduce((n, b) => n + b.errors, 0)).toBe(errors);
+    const groups = await readErrorGroups(db.pool, range);
+    expect(groups.reduce((n, g) => n + g.count, 0)).toBe(errors);
+    for (let i = 1; i < groups.length; i++) expect(groups[i - 1]!.count).toBeGreaterThanOrEqual(groups[i]!.count);
+  });
+
+  it("a question's own log lines, including an outcome joined from the next file", async () => {
+    const { rows } = await db.pool.query<{ id: string; orphan: string }>(
+      "SELECT b.id, b.joined_from AS orphan FROM bot_questions b WHERE b.joined_from IS NOT NULL LIMIT 1");
+    expect(rows.length).toBe(1);
+    const entries = await readQuestionEntries(db.pool, rows[0]!.id);
+    const messages = entries.map((e) => e.message);
+    expect(messages).toContain("Processing deal bot query");
+    expect(messages).toContain("Query processed successfully");
+    expect(new Set(entries.map((e) => e.id.split(":")[0])).size).toBe(2);
+    // The hidden orphan's id leads to the same question and lines.
+    expect((await readQuestion(db.pool, rows[0]!.orphan))!.id).toBe(rows[0]!.id);
+    expect(await readQuestionEntries(db.pool, rows[0]!.orphan)).toEqual(entries);
+    expect(await readQuestionEntries(db.pool, "1; DROP TABLE log_entries")).toEqual([]);
+  });
+
+  it("ingestion status: the ledger's counts, the newest file and freshness", async () => {
+    const status = await readIngestionStatus(db.pool, END.getTime() + HOUR);
+    expect(status.files).toEqual({ pending: 0, done: truth.files.total, failed: 0, skipped: 0 });
+    expect(status.lastFileKey).toMatch(/^2026\/10\/2[78]\//);
+    expect(status.lagSeconds).toBeGreaterThanOrEqual(3600);
+    expect(status.lagSeconds).toBeLessThan(3 * 3600);
+    expect(status.entriesPerMinute).toHaveLength(60);
+    expect(status.failedFiles).toEqual([]);
   });
 
   const INJECTIONS = [

@@ -17,3 +17,8 @@ export { readCommonQuestions, type QuestionGroupRow } from "./common-questions";
 export { PROBLEM_KINDS, type BotQuestion, type ProblemKind } from "./question-row";
 export type { LatencySummary } from "./stats";
 export type { Queryable } from "./sql";
+export {
+  readLogEntries, readLogCounts, readErrorGroups, readQuestionEntries, levelName,
+  type LogEntry, type LogEntryFilter, type LogCountBucket, type ErrorGroup,
+} from "./log-entries";
+export { readIngestionStatus, type IngestionStatus } from "./ingestion";
