@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DIMENSIONS, readBreakdown, readErrorGroups, readIngestionStatus, readLogCounts, readLogEntries, readQuestionEntries, readCommonQuestions, readConversation, readConversations, readKnowledgeGaps, readOverview,
-  readProblemQuestions, readQuestion, readQuestionCounts, readResponseTimes, ReadError, searchQuestions,
+  readOtherTopics, readProblemQuestions, readQuestion, readQuestionCounts, readResponseTimes, ReadError, searchQuestions,
   type QuestionFilter,
 } from "@log-insights/store";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
@@ -216,6 +216,15 @@ describe("readers over a generated bucket", () => {
     const raw = await count(db.pool, "SELECT count(*) AS n FROM bot_questions WHERE merged_into IS NULL AND asked_at >= $1 AND asked_at < $2",
       [new Date(sub.fromMs), new Date(sub.toMs)]);
     expect(edges.nodes[0]!.node.share).toBeCloseTo(edges.nodes[0]!.node.count / raw, 9);
+  });
+
+  it("questions the taxonomy calls other are clustered and labelled by their distinctive terms", async () => {
+    const others = await readOtherTopics(db.pool, range);
+    const total = await count(db.pool, "SELECT count(*) AS n FROM bot_questions WHERE topic = 'other' AND merged_into IS NULL");
+    expect(total).toBeGreaterThan(0);
+    expect(others.reduce((n, c) => n + c.count, 0)).toBe(total);
+    expect(others[0]!.label).not.toBe("");
+    for (const c of others) expect(c.examples.length).toBeGreaterThan(0);
   });
 
   it("knowledge gaps: hedged answers by fund and topic, with examples", async () => {

@@ -22,3 +22,4 @@ export {
   type LogEntry, type LogEntryFilter, type LogCountBucket, type ErrorGroup,
 } from "./log-entries";
 export { readIngestionStatus, type IngestionStatus } from "./ingestion";
+export { readOtherTopics, type OtherTopic } from "./other-topics";
