@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DIMENSIONS, readBreakdown, readErrorGroups, readIngestionStatus, readLogCounts, readLogEntries, readQuestionEntries, readCommonQuestions, readConversation, readConversations, readKnowledgeGaps, readOverview,
-  readOtherTopics, readProblemQuestions, readQuestion, readQuestionCounts, readResponseTimes, ReadError, searchQuestions,
+  readOtherTopics, readProblemQuestions, readQuestion, readQuestionsByIds, readConversationsByIds, readQuestionCounts, readResponseTimes, ReadError, searchQuestions,
   type QuestionFilter,
 } from "@log-insights/store";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
@@ -359,6 +359,20 @@ describe("readers over a generated bucket", () => {
     expect((await readQuestion(db.pool, rows[0]!.orphan))!.id).toBe(rows[0]!.id);
     expect(await readQuestionEntries(db.pool, rows[0]!.orphan)).toEqual(entries);
     expect(await readQuestionEntries(db.pool, "1; DROP TABLE log_entries")).toEqual([]);
+  });
+
+  it("batch readers (for DataLoader) give what the one-id readers give", async () => {
+    const { rows } = await db.pool.query<{ id: string; conversation_id: string }>(
+      "SELECT id, conversation_id FROM bot_questions WHERE merged_into IS NULL ORDER BY asked_at LIMIT 40");
+    const hidden = (await db.pool.query<{ id: string }>("SELECT id FROM bot_questions WHERE merged_into IS NOT NULL LIMIT 1")).rows[0]!.id;
+    const ids = [...rows.map((r) => r.id), hidden, "404", "not-an-id"];
+    const byId = await readQuestionsByIds(db.pool, ids);
+    for (const id of ids) expect(byId.get(id) ?? null).toEqual(await readQuestion(db.pool, id));
+    const convIds = [...new Set(rows.map((r) => r.conversation_id))];
+    expect(convIds.length).toBeGreaterThan(1);
+    const convs = await readConversationsByIds(db.pool, [...convIds, "404"]);
+    expect(convs.size).toBe(convIds.length);
+    for (const id of convIds) expect(convs.get(id)).toEqual(await readConversation(db.pool, id));
   });
 
   it("ingestion status: the ledger's counts, the newest file and freshness", async () => {

@@ -23,3 +23,4 @@ export {
 } from "./log-entries";
 export { readIngestionStatus, type IngestionStatus } from "./ingestion";
 export { readOtherTopics, type OtherTopic } from "./other-topics";
+export { readQuestionsByIds, readConversationsByIds, readQuestionEntriesByIds } from "./batch";

@@ -81,8 +81,7 @@ export async function readKnowledgeGaps(
       hedgedShare: g.questions > 0 ? g.hedged / g.questions : 0,
       lastAskedAtMs: ex[0]?.askedAtMs ?? null,
       examples: ex,
-      summary: `Investors asked ${g.hedged} ${g.hedged === 1 ? "time" : "times"} about ${
-        g.fund ?? "a deal (no fund named)"} — ${label.toLowerCase()} — and the bot had no answer in the documents.`,
+      summary: gapSummary(g.hedged, g.fund, label),
     };
   });
   const last = slice[slice.length - 1];
@@ -92,6 +91,13 @@ export async function readKnowledgeGaps(
     endCursor: last ? encodeCursor([last.hedged, last.fund, last.topic]) : null,
     hasNextPage: start >= 0 && start + first < all.length,
   };
+}
+
+/** "Investors asked 14 times about EIS Fund fees & charges and the bot had no answer in the documents." */
+export function gapSummary(times: number, fund: string | null, topicLabel: string): string {
+  const what = topicLabel.toLowerCase();
+  const about = fund === null ? `${what} without naming a fund` : `${fund}: ${what}`;
+  return `Investors asked ${times} ${times === 1 ? "time" : "times"} about ${about}, and the bot had no answer in the documents.`;
 }
 
 function cmp(a: string | null, b: string | null): number {
