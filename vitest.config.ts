@@ -9,8 +9,8 @@ export default defineConfig({
       {
         test: {
           name: "fast",
-          include: ["packages/*/test/**/*.test.ts", "tools/test/**/*.test.ts"],
-          exclude: ["**/*.db.test.ts", "**/node_modules/**"],
+          include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "tools/test/**/*.test.ts"],
+          exclude: ["**/*.db.test.ts", "**/*.e2e.test.ts", "**/node_modules/**"],
           testTimeout: 30_000,
         },
       },
@@ -21,6 +21,17 @@ export default defineConfig({
           globalSetup: ["packages/store/test/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        // The dashboard in a real browser: a production build, a real database, Debian's chromium.
+        test: {
+          name: "e2e",
+          include: ["apps/*/test/e2e/**/*.e2e.test.ts"],
+          globalSetup: ["packages/store/test/global-setup.ts", "apps/web/test/e2e/build.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
         },
       },
     ],

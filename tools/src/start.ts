@@ -3,7 +3,9 @@
  * PostgreSQL (or DATABASE_URL), the migrations, then the logs: the bucket
  * or folder in LOGS_SOURCE / AWS_S3_BUCKET when set, else 30 days of
  * generated sample logs up to now (written once into .data/sample-bucket),
- * ingested and then watched for new files until Ctrl-C.
+ * ingested and then watched for new files until Ctrl-C; meanwhile the
+ * dashboard is built (first run, or after its sources changed) and served
+ * on http://localhost:$PORT (3000).
  */
 import { readdir } from "node:fs/promises";
 import path from "node:path";
@@ -12,7 +14,9 @@ import { DEFAULT_BATCH, parseSource, watchSource } from "@log-insights/ingest";
 import { migrate, openDatabase } from "@log-insights/store";
 import { availableParallelism } from "node:os";
 import type { Pool } from "pg";
+import type { ChildProcess } from "node:child_process";
 import { generateBucket } from "./generate/index";
+import { buildWeb, startWeb, webBuildIsStale } from "./web-server";
 
 const SAMPLE_DIR = path.resolve(".data/sample-bucket");
 
@@ -40,10 +44,29 @@ async function main(): Promise<void> {
   const started = performance.now();
   const db = await openDatabase({ logger });
   const stop = new AbortController();
-  process.on("SIGINT", () => stop.abort());
-  process.on("SIGTERM", () => stop.abort());
+  let web: ChildProcess | undefined;
+  const shutdown = (): void => {
+    stop.abort();
+    web?.kill("SIGTERM");
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+  const port = Number(process.env.PORT ?? 3000);
   try {
     await migrate(db.pool, logger);
+    // The dashboard builds while the data loads (two cores: both finish sooner together than one after the other).
+    const dashboard = (async () => {
+      if (await webBuildIsStale()) {
+        logger.info("building the dashboard (first run or changed sources, about a minute)");
+        await buildWeb(logger);
+      }
+      if (stop.signal.aborted) return;
+      web = await startWeb({ databaseUrl: db.url, port, logger });
+      logger.info({ url: `http://localhost:${port}`, seconds: Math.round((performance.now() - started) / 100) / 10 }, "dashboard ready");
+    })();
+    dashboard.catch((err: unknown) => {
+      logger.error({ error: (err as Error).message }, "the dashboard could not start; ingestion goes on");
+    });
     let spec = env.LOGS_SOURCE ?? (env.AWS_S3_BUCKET ? `s3://${env.AWS_S3_BUCKET}` : undefined);
     if (!spec) {
       if (!(await hasFiles(SAMPLE_DIR))) {
@@ -74,6 +97,7 @@ async function main(): Promise<void> {
       },
     });
   } finally {
+    web?.kill("SIGTERM");
     await db.close();
   }
 }

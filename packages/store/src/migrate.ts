@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,8 +15,24 @@ import { createLogger, type Logger } from "@log-insights/config";
 // differ). Files must not contain BEGIN/COMMIT or statements that cannot run
 // in a transaction (CREATE INDEX CONCURRENTLY).
 
-/** packages/store/migrations, found from this file so any cwd works. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations/", import.meta.url));
+/**
+ * packages/store/migrations: found from this file so any cwd works; inside
+ * a bundle (the Next.js server) this file's URL is the bundle's, so the
+ * folder is looked for from the working directory instead, and
+ * LOG_INSIGHTS_MIGRATIONS_DIR (the Docker image sets it) wins over both.
+ */
+export const MIGRATIONS_DIR = locateMigrations();
+
+function locateMigrations(): string {
+  if (process.env.LOG_INSIGHTS_MIGRATIONS_DIR) return path.resolve(process.env.LOG_INSIGHTS_MIGRATIONS_DIR);
+  // Path arithmetic, not new URL(literal, import.meta.url): bundlers must not turn the folder into an asset.
+  const candidates = [
+    import.meta.url.startsWith("file:") ? path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "migrations") : null,
+    path.resolve(process.cwd(), "packages/store/migrations"),
+    path.resolve(process.cwd(), "../../packages/store/migrations"),
+  ].filter((c): c is string => c !== null);
+  return candidates.find((c) => existsSync(path.join(c, "0001_initial.sql"))) ?? candidates[0]!;
+}
 
 /** pg_advisory_lock key of the migration run: a fixed random bigint, outside hashtext()'s int4 range on purpose. */
 const MIGRATION_LOCK_KEY = "5496391396015854661";

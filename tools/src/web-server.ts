@@ -1,0 +1,66 @@
+/**
+ * The dashboard for `npm start`: a production build of apps/web (made once,
+ * and again when its sources changed) served by `next start`, as a child
+ * process pointed at the same database.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "@log-insights/config";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const webDir = path.join(root, "apps/web");
+const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.name === "node_modules" || e.name === ".next" || e.name === "test") continue;
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? await newestMtime(p) : (await stat(p)).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when there is no build, or a source it depends on changed since. */
+export async function webBuildIsStale(): Promise<boolean> {
+  const built = await stat(path.join(webDir, ".next/BUILD_ID")).then((s) => s.mtimeMs, () => 0);
+  if (built === 0) return true;
+  const sources = await Promise.all([webDir, ...["api", "store", "logs", "config"].map((p) => path.join(root, "packages", p, "src"))].map(newestMtime));
+  return Math.max(...sources) > built;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv, logger: Logger, what: string): ChildProcess {
+  const child = spawn(process.execPath, [nextBin, ...args], { cwd: webDir, env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  let tail = "";
+  const keep = (d: Buffer): void => {
+    tail = (tail + d.toString()).slice(-4000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  child.on("close", (code, signal) => {
+    if (code !== 0 && signal === null) logger.error({ code, output: tail }, `${what} failed`);
+  });
+  return child;
+}
+
+/** `next build` of the dashboard; resolves when done. */
+export async function buildWeb(logger: Logger): Promise<void> {
+  const child = run(["build"], { NODE_ENV: "production" }, logger, "building the dashboard");
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0) throw new Error("building the dashboard failed (see the output above)");
+}
+
+/** `next start` on a port; resolves once /healthz answers. */
+export async function startWeb(options: { databaseUrl: string; port: number; logger: Logger }): Promise<ChildProcess> {
+  const child = run(["start", "-p", String(options.port)], { NODE_ENV: "production", DATABASE_URL: options.databaseUrl }, options.logger, "the dashboard");
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the dashboard stopped (exit ${child.exitCode}); is port ${options.port} in use? Set PORT to another one.`);
+    const ok = await fetch(`http://127.0.0.1:${options.port}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return child;
+    if (Date.now() > deadline) throw new Error("the dashboard did not start within 60 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
