@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1
+# log-insights: two images from one build.
+#   web    - the dashboard and the GraphQL API (Next.js standalone output, ~small)
+#   worker - the ingest worker in watch mode (TypeScript run by tsx)
+# Both run as the unprivileged `node` user on Node 24 LTS.
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
+# Manifests first: the dependency layer is rebuilt only when they change.
+COPY package.json package-lock.json ./
+COPY packages/config/package.json packages/config/
+COPY packages/logs/package.json packages/logs/
+COPY packages/store/package.json packages/store/
+COPY packages/ingest/package.json packages/ingest/
+COPY packages/api/package.json packages/api/
+COPY apps/web/package.json apps/web/
+COPY tools/package.json tools/
+RUN npm ci --no-audit --no-fund
+
+FROM deps AS build
+COPY . .
+RUN cd apps/web && npx next build
+
+# The dashboard + API: only the traced files of the standalone build.
+FROM ${NODE_IMAGE} AS web
+WORKDIR /app
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 \
+    LOG_INSIGHTS_MIGRATIONS_DIR=/app/packages/store/migrations
+COPY --from=build --chown=node:node /app/apps/web/.next/standalone ./
+COPY --from=build --chown=node:node /app/apps/web/.next/static ./apps/web/.next/static
+COPY --from=build --chown=node:node /app/packages/store/migrations ./packages/store/migrations
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "apps/web/server.js"]
+
+# The ingest worker (and the sample-data generator used to seed MinIO).
+FROM deps AS worker
+COPY --chown=node:node . .
+ENV NODE_ENV=production
+# /seed: where the minio profile's sample-logs service writes (a named volume takes this ownership).
+RUN mkdir -p /seed && chown node:node /seed
+USER node
+CMD ["node", "--max-old-space-size=192", "--import", "tsx", "packages/ingest/src/cli.ts", "--watch"]
