@@ -88,9 +88,12 @@ export async function aggregate(
   const queries: Promise<void>[] = [];
   if (rolled.length > 0 && choice) {
     const key = groupKey ? sql`, ${column(groupKey, "q")}` : empty;
+    // LATERAL with OFFSET 0: each segment's rows are read by an index range scan with that segment's bounds
+    // (a plain join on unnest() bounds made the planner scan everything and filter).
     const from = sql`FROM unnest(${rolled.map((s) => s.grain)}::text[], ${rolled.map((s) => new Date(s.fromMs))}::timestamptz[],
         ${rolled.map((s) => new Date(s.toMs))}::timestamptz[], ${rolled.map((s) => s.bucket)}::int[]) AS r(grain, lo, hi, idx)
-      JOIN question_rollups q ON q.grain = r.grain AND q.bucket >= r.lo AND q.bucket < r.hi ${rollupConditions(filter, choice)}`;
+      CROSS JOIN LATERAL (SELECT * FROM question_rollups q
+        WHERE q.grain = r.grain AND q.bucket >= r.lo AND q.bucket < r.hi ${rollupConditions(filter, choice)} OFFSET 0) q`;
     queries.push(addCounts(db, result, sql`SELECT r.idx ${key}, ${ROLLUP_MEASURES} ${from} GROUP BY r.idx ${key}`));
     if (options.latency) {
       queries.push(addBins(db, result, sql`SELECT r.idx ${key}, u.bin, sum(u.n)::bigint ${from}
@@ -101,16 +104,22 @@ export async function aggregate(
     const key = groupKey ? sql`, ${column(groupKey, "b")}` : empty;
     const from = sql`FROM unnest(${rawSegs.map((s) => new Date(s.fromMs))}::timestamptz[], ${rawSegs.map((s) => new Date(s.toMs))}::timestamptz[],
         ${rawSegs.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx)
-      JOIN bot_questions b ON b.asked_at >= r.lo AND b.asked_at < r.hi
-      WHERE true ${questionConditions(filter)}`;
+      CROSS JOIN LATERAL (${rawQuestions(sql`b.asked_at >= r.lo AND b.asked_at < r.hi`, filter)}) b`;
     queries.push(addCounts(db, result, sql`SELECT r.idx ${key}, ${RAW_MEASURES} ${from} GROUP BY r.idx ${key}`));
     if (options.latency) {
-      queries.push(addBins(db, result, sql`SELECT r.idx ${key}, ${RAW_BIN} AS bin, count(*) ${from} AND b.latency_ms IS NOT NULL
+      queries.push(addBins(db, result, sql`SELECT r.idx ${key}, ${RAW_BIN} AS bin, count(*) ${from} WHERE b.latency_ms IS NOT NULL
         GROUP BY r.idx ${key}, bin`));
     }
   }
   await Promise.all(queries);
   return result;
+}
+
+/** The columns raw reads use, from rows in one segment (an index range scan per segment: OFFSET 0 keeps it a per-segment subquery). */
+export function rawQuestions(bounds: Sql, filter: QuestionFilter): Sql {
+  return sql`SELECT b.id, b.asked_at, b.user_id, b.deal_id, b.conversation_id, b.fingerprint, b.question, b.topic, b.fund, b.platform,
+      b.app_version, b.outcome, b.partial, b.no_documents, b.slow, b.reasked, b.cache_hit, b.latency_ms
+    FROM bot_questions b WHERE ${bounds} ${questionConditions(filter)} OFFSET 0`;
 }
 
 function slot(result: AggregateResult, idx: number, key: string | null): Totals {
@@ -160,12 +169,13 @@ export async function countUsers(db: Queryable, ranges: readonly TimeRange[], fi
   const parts: Sql[] = [];
   if (days.length > 0) {
     parts.push(sql`SELECT r.idx, d.user_id FROM unnest(${days.map((s) => isoDay(s.fromMs))}::date[], ${days.map((s) => isoDay(s.toMs))}::date[],
-      ${days.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx) JOIN question_user_days d ON d.day >= r.lo AND d.day < r.hi`);
+      ${days.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx)
+      CROSS JOIN LATERAL (SELECT d.user_id FROM question_user_days d WHERE d.day >= r.lo AND d.day < r.hi OFFSET 0) d`);
   }
   if (rows.length > 0) {
     parts.push(sql`SELECT r.idx, b.user_id FROM unnest(${rows.map((s) => new Date(s.fromMs))}::timestamptz[], ${rows.map((s) => new Date(s.toMs))}::timestamptz[],
-      ${rows.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx) JOIN bot_questions b ON b.asked_at >= r.lo AND b.asked_at < r.hi
-      WHERE b.user_id IS NOT NULL ${questionConditions(filter)}`);
+      ${rows.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx)
+      CROSS JOIN LATERAL (${rawQuestions(sql`b.asked_at >= r.lo AND b.asked_at < r.hi AND b.user_id IS NOT NULL`, filter)}) b`);
   }
   const counts = ranges.map(() => 0);
   if (parts.length === 0) return counts;

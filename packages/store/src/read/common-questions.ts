@@ -1,5 +1,5 @@
 import { coverRanges } from "@log-insights/logs";
-import { questionConditions } from "./filters";
+import { rawQuestions } from "./aggregate";
 import { checkFilter, checkRange, decodeCursor, encodeCursor, pageSize, type QuestionFilter, type TimeRange } from "./input";
 import type { Page, PageArgs } from "./question-lists";
 import { empty, run, sql, type Queryable, type Sql } from "./sql";
@@ -89,20 +89,23 @@ function groupCounts(range: TimeRange, filter: QuestionFilter): Sql {
     parts.push(sql`SELECT fd.fingerprint, fd.sample_text AS text, fd.questions::bigint AS n, fd.hedged::bigint AS hedged,
         fd.first_asked_at AS first, fd.last_asked_at AS last
       FROM unnest(${days.map((s) => isoDay(s.fromMs))}::date[], ${days.map((s) => isoDay(s.toMs))}::date[]) AS r(lo, hi)
-      JOIN question_fingerprint_days fd ON fd.day >= r.lo AND fd.day < r.hi ${fd}`);
+      CROSS JOIN LATERAL (SELECT * FROM question_fingerprint_days fd WHERE fd.day >= r.lo AND fd.day < r.hi ${fd} OFFSET 0) fd`);
   }
   if (rows.length > 0) {
     parts.push(sql`SELECT b.fingerprint, min(b.question) AS text, count(*) AS n, count(*) FILTER (WHERE b.outcome = 'hedged') AS hedged,
         min(b.asked_at) AS first, max(b.asked_at) AS last
       FROM unnest(${rows.map((s) => new Date(s.fromMs))}::timestamptz[], ${rows.map((s) => new Date(s.toMs))}::timestamptz[]) AS r(lo, hi)
-      JOIN bot_questions b ON b.asked_at >= r.lo AND b.asked_at < r.hi
-      WHERE true ${questionConditions(filter)} GROUP BY b.fingerprint`);
+      CROSS JOIN LATERAL (${rawQuestions(sql`b.asked_at >= r.lo AND b.asked_at < r.hi`, filter)}) b GROUP BY b.fingerprint`);
   }
   const union = parts.reduce((acc, p) => sql`${acc} UNION ALL ${p}`);
-  return sql`SELECT coalesce(qg.group_id, 'fp_' || md5(f.fingerprint)) AS id,
+  // Per text first (few thousand rows even over a year), then per group.
+  return sql`WITH f AS (
+      SELECT u.fingerprint, min(u.text) AS text, sum(u.n) AS n, sum(u.hedged) AS hedged, min(u.first) AS first, max(u.last) AS last
+      FROM (${union}) u GROUP BY u.fingerprint)
+    SELECT coalesce(qg.group_id, 'fp_' || md5(f.fingerprint)) AS id,
       (array_agg(coalesce(qg.representative, f.text) ORDER BY f.n DESC, f.fingerprint))[1] AS text,
       sum(f.n) AS n, sum(f.hedged) AS hedged, min(f.first) AS first, max(f.last) AS last
-    FROM (${union}) f LEFT JOIN question_groups qg ON qg.fingerprint = f.fingerprint
+    FROM f LEFT JOIN question_groups qg ON qg.fingerprint = f.fingerprint
     GROUP BY 1`;
 }
 

@@ -1,4 +1,5 @@
 import { coverRanges, TOPICS_BY_ID, type TopicId } from "@log-insights/logs";
+import { rawQuestions } from "./aggregate";
 import { checkRange, decodeCursor, encodeCursor, pageSize, type TimeRange } from "./input";
 import { run, sql, type Queryable, type Sql } from "./sql";
 
@@ -49,13 +50,13 @@ export async function readKnowledgeGaps(
   if (days.length > 0) {
     parts.push(sql`SELECT q.fund, q.topic, q.hedged::bigint AS hedged, q.partial::bigint AS partial, q.questions::bigint AS questions
       FROM unnest(${days.map((s) => new Date(s.fromMs))}::timestamptz[], ${days.map((s) => new Date(s.toMs))}::timestamptz[]) AS r(lo, hi)
-      JOIN question_rollups q ON q.grain = 'day' AND q.dimset = 3 AND q.bucket >= r.lo AND q.bucket < r.hi`);
+      CROSS JOIN LATERAL (SELECT * FROM question_rollups q WHERE q.grain = 'day' AND q.dimset = 3 AND q.bucket >= r.lo AND q.bucket < r.hi OFFSET 0) q`);
   }
   if (rows.length > 0) {
     parts.push(sql`SELECT b.fund, b.topic, count(*) FILTER (WHERE b.outcome = 'hedged') AS hedged, count(*) FILTER (WHERE b.partial) AS partial,
         count(*) AS questions
       FROM unnest(${rows.map((s) => new Date(s.fromMs))}::timestamptz[], ${rows.map((s) => new Date(s.toMs))}::timestamptz[]) AS r(lo, hi)
-      JOIN bot_questions b ON b.asked_at >= r.lo AND b.asked_at < r.hi AND b.merged_into IS NULL GROUP BY b.fund, b.topic`);
+      CROSS JOIN LATERAL (${rawQuestions(sql`b.asked_at >= r.lo AND b.asked_at < r.hi`, {})}) b GROUP BY b.fund, b.topic`);
   }
   const union = parts.reduce((acc, p) => sql`${acc} UNION ALL ${p}`);
   const found = await run<{ fund: string | null; topic: string | null; hedged: string; partial: string; questions: string }>(
