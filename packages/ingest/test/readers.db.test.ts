@@ -270,6 +270,9 @@ describe("readers over a generated bucket", () => {
       after = page.endCursor;
     }
     expect(seen.size).toBe(expected);
+    const capped = await readProblemQuestions(db.pool, range, null, {}, { first: 5, countLimit: 10 });
+    expect(capped).toMatchObject({ totalCount: 10, totalCountIsExact: false, hasNextPage: true });
+    expect((await readProblemQuestions(db.pool, range, null, {}, { first: 5 })).totalCountIsExact).toBe(true);
     const failed = await readProblemQuestions(db.pool, range, ["failed"], {}, { first: 100 });
     expect(failed.totalCount).toBe(truth.outcomes.failed);
     expect(failed.nodes.every((n) => n.node.outcome === "failed")).toBe(true);

@@ -15,14 +15,14 @@ export function usePages(resetKey: string): { after: string | null; page: number
   };
 }
 
-export function Pager({ page, pageSize, total, hasNext, onNext, onPrev, noun }: {
-  page: number; pageSize: number; total: number; hasNext: boolean; onNext(): void; onPrev(): void; noun: string;
+export function Pager({ page, pageSize, total, exact = true, hasNext, onNext, onPrev, noun }: {
+  page: number; pageSize: number; total: number; exact?: boolean; hasNext: boolean; onNext(): void; onPrev(): void; noun: string;
 }): ReactNode {
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
   return (
     <div className="pager" role="navigation" aria-label={`${noun} pages`}>
-      <span>{formatCount(first)}–{formatCount(last)} of {formatCount(total)} {noun}</span>
+      <span>{formatCount(first)}–{formatCount(last)} of {formatCount(total)}{exact ? "" : "+"} {noun}</span>
       <button type="button" onClick={onPrev} disabled={page <= 1}>Previous</button>
       <button type="button" onClick={onNext} disabled={!hasNext}>Next</button>
     </div>

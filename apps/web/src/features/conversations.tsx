@@ -15,7 +15,7 @@ import { OUTCOMES } from "../lib/url-state";
 import { useView, type View } from "../lib/view";
 import { OUTCOME_WORDS } from "../components/QuestionTable";
 
-interface Connection<T> { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
+interface Connection<T> { totalCount: number; totalCountIsExact?: boolean; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
 interface ConversationNode { id: string; userId: number | null; dealId: string | null; startedAt: string; endedAt: string; questionCount: number; problemCount: number; firstQuestion: string | null }
 
 const PAGE = 25;
@@ -113,7 +113,7 @@ export function ConversationsPage(): ReactNode {
           </table>
         )}
         {conn && (
-          <Pager page={pages.page} pageSize={PAGE} total={conn.totalCount} hasNext={conn.pageInfo.hasNextPage}
+          <Pager page={pages.page} pageSize={PAGE} total={conn.totalCount} exact={conn.totalCountIsExact ?? true} hasNext={conn.pageInfo.hasNextPage}
             onNext={() => pages.next(conn.pageInfo.endCursor)} onPrev={pages.prev} noun={q ? "questions" : "conversations"} />
         )}
       </ChartCard>

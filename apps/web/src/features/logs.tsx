@@ -12,7 +12,7 @@ import { ERROR_GROUPS, LOG_COUNTS, LOG_ENTRIES } from "../lib/queries";
 import { useView } from "../lib/view";
 import { useInterval } from "./overview";
 
-interface Connection<T> { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
+interface Connection<T> { totalCount: number; totalCountIsExact?: boolean; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
 interface Entry { id: string; time: string; level: number; levelName: string; context: string | null; message: string | null; userId: number | null; dealId: string | null; requestId: string | null; latencyMs: number | null; data: unknown }
 interface ErrorGroup { context: string | null; message: string | null; count: number; firstSeenAt: string; lastSeenAt: string; sampleEntryId: string }
 
@@ -108,7 +108,7 @@ export function LogsPage(): ReactNode {
                   </tr>
                 ))}</tbody>
               </table>
-              <Pager page={pages.page} pageSize={PAGE} total={conn.totalCount} hasNext={conn.pageInfo.hasNextPage}
+              <Pager page={pages.page} pageSize={PAGE} total={conn.totalCount} exact={conn.totalCountIsExact ?? true} hasNext={conn.pageInfo.hasNextPage}
                 onNext={() => pages.next(conn.pageInfo.endCursor)} onPrev={pages.prev} noun="lines" />
             </>
           )}

@@ -10,7 +10,7 @@ import { useGql } from "../lib/graphql";
 import { KNOWLEDGE_GAPS, PROBLEM_QUESTIONS } from "../lib/queries";
 import { useView } from "../lib/view";
 
-interface Connection<T> { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
+interface Connection<T> { totalCount: number; totalCountIsExact?: boolean; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
 interface Gap {
   id: string; fund: string | null; topic: string | null; topicLabel: string; hedged: number; partial: number; questions: number;
   hedgedShare: number; summary: string; examples: { id: string; text: string; askedAt: string }[];
@@ -82,7 +82,7 @@ export function ProblemsPage(): ReactNode {
           {conn && (
             <>
               <QuestionTable nodes={conn.edges.map((e) => e.node)} view={view} />
-              <Pager page={pages.page} pageSize={PAGE} total={conn.totalCount} hasNext={conn.pageInfo.hasNextPage}
+              <Pager page={pages.page} pageSize={PAGE} total={conn.totalCount} exact={conn.totalCountIsExact ?? true} hasNext={conn.pageInfo.hasNextPage}
                 onNext={() => pages.next(conn.pageInfo.endCursor)} onPrev={pages.prev} noun="questions" />
             </>
           )}

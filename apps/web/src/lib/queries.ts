@@ -56,7 +56,7 @@ export const KNOWLEDGE_GAPS = gql`
 export const PROBLEM_QUESTIONS = gql`
   query ProblemQuestions($from: DateTime!, $to: DateTime!, $kinds: [ProblemKind!], $first: Int, $after: String, $filter: QuestionFilter) {
     problemQuestions(from: $from, to: $to, kinds: $kinds, first: $first, after: $after, filter: $filter) {
-      totalCount pageInfo { hasNextPage endCursor }
+      totalCount totalCountIsExact pageInfo { hasNextPage endCursor }
       edges { cursor node { ${QUESTION_FIELDS} } }
     }
   }`;
@@ -64,7 +64,7 @@ export const PROBLEM_QUESTIONS = gql`
 export const SEARCH_QUESTIONS = gql`
   query SearchQuestions($text: String!, $from: DateTime, $to: DateTime, $first: Int, $after: String, $filter: QuestionFilter) {
     searchQuestions(text: $text, from: $from, to: $to, first: $first, after: $after, filter: $filter) {
-      totalCount pageInfo { hasNextPage endCursor }
+      totalCount totalCountIsExact pageInfo { hasNextPage endCursor }
       edges { cursor node { ${QUESTION_FIELDS} } }
     }
   }`;
@@ -72,7 +72,7 @@ export const SEARCH_QUESTIONS = gql`
 export const CONVERSATIONS = gql`
   query Conversations($from: DateTime!, $to: DateTime!, $first: Int, $after: String, $filter: QuestionFilter) {
     conversations(from: $from, to: $to, first: $first, after: $after, filter: $filter) {
-      totalCount pageInfo { hasNextPage endCursor }
+      totalCount totalCountIsExact pageInfo { hasNextPage endCursor }
       edges { cursor node { id userId dealId startedAt endedAt questionCount problemCount firstQuestion } }
     }
   }`;
@@ -90,7 +90,7 @@ export const QUESTION_LOG = gql`
 export const LOG_ENTRIES = gql`
   query LogEntries($from: DateTime!, $to: DateTime!, $levels: [String!], $context: String, $text: String, $first: Int, $after: String) {
     logEntries(from: $from, to: $to, levels: $levels, context: $context, text: $text, first: $first, after: $after) {
-      totalCount pageInfo { hasNextPage endCursor }
+      totalCount totalCountIsExact pageInfo { hasNextPage endCursor }
       edges { cursor node { id time level levelName context message userId dealId requestId latencyMs data } }
     }
   }`;

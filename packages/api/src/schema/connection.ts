@@ -58,7 +58,8 @@ export function connectionType<T, Extra extends object = object>(
           endCursor: page.endCursor,
         }),
       }),
-      totalCount: t.int({ description: "Rows matching, over all pages.", resolve: (page) => page.totalCount }),
+      totalCount: t.int({ description: "Rows matching, over all pages (lists of questions, conversations and log entries count up to 10,000: see totalCountIsExact).", resolve: (page) => page.totalCount }),
+      totalCountIsExact: t.boolean({ description: "false when more rows match than were counted: show the total as \"10,000+\".", resolve: (page) => page.totalCountIsExact ?? true }),
       ...(extraFields ? extraFields(t) : {}),
     }),
   });

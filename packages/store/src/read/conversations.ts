@@ -1,6 +1,6 @@
 import { questionConditions } from "./filters";
 import { checkFilter, checkRange, decodeCursor, encodeCursor, pageSize, type QuestionFilter, type TimeRange } from "./input";
-import type { Page, PageArgs } from "./question-lists";
+import { limitedCount, type Page, type PageArgs } from "./question-lists";
 import { QUESTION_COLUMNS, toBotQuestion, type BotQuestion, type QuestionDbRow } from "./question-row";
 import { empty, run, sql, type Queryable } from "./sql";
 
@@ -49,10 +49,10 @@ export async function readConversations(
     run<ConversationDbRow>(db, sql`SELECT c.*, f.question AS first_question FROM conversations c
       LEFT JOIN LATERAL (SELECT b.question FROM bot_questions b WHERE b.id = c.id AND b.asked_at = c.started_at LIMIT 1) f ON true
       WHERE ${where} ${afterCond} ORDER BY c.started_at DESC, c.id DESC LIMIT ${first + 1}`),
-    run<{ n: string }>(db, sql`SELECT count(*) AS n FROM conversations c WHERE ${where}`),
+    limitedCount(db, sql`FROM conversations c WHERE ${where}`, page.countLimit),
   ]);
   const nodes = rows.slice(0, first).map((r) => ({ cursor: encodeCursor([r.started_at.getTime(), r.id]), node: toSummary(r) }));
-  return { nodes, totalCount: Number(total[0]?.n ?? 0), endCursor: nodes[nodes.length - 1]?.cursor ?? null, hasNextPage: rows.length > first };
+  return { nodes, ...total, endCursor: nodes[nodes.length - 1]?.cursor ?? null, hasNextPage: rows.length > first };
 }
 
 /** One conversation with its questions and answers in the order they were asked. */

@@ -11,7 +11,7 @@ export { readOverview, type Overview, type OverviewPeriod, type ReadOptions } fr
 export { readQuestionCounts, readResponseTimes, type SeriesRange, type CountBucket, type LatencyBucket } from "./series";
 export { readBreakdown, type BreakdownRow } from "./breakdown";
 export { readKnowledgeGaps, type KnowledgeGap, type KnowledgeGapPage } from "./knowledge-gaps";
-export { readProblemQuestions, searchQuestions, searchTerms, readQuestion, MAX_SEARCH_CHARS, type Page, type PageArgs } from "./question-lists";
+export { readProblemQuestions, searchQuestions, searchTerms, readQuestion, MAX_SEARCH_CHARS, COUNT_LIMIT, type Page, type PageArgs } from "./question-lists";
 export { readConversations, readConversation, type Conversation, type ConversationSummary } from "./conversations";
 export { readCommonQuestions, type QuestionGroupRow } from "./common-questions";
 export { PROBLEM_KINDS, type BotQuestion, type ProblemKind } from "./question-row";

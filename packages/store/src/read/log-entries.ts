@@ -1,7 +1,7 @@
 import { assertTimeZone, levelFromLabel, PINO_LEVELS, timeBuckets, TimeRangeError } from "@log-insights/logs";
 import { ReadError } from "./errors";
 import { checkRange, decodeCursor, encodeCursor, pageSize, type TimeRange } from "./input";
-import type { Page, PageArgs } from "./question-lists";
+import { limitedCount, type Page, type PageArgs } from "./question-lists";
 import type { SeriesRange } from "./series";
 import { empty, join, run, sql, type Queryable, type Sql } from "./sql";
 
@@ -109,10 +109,10 @@ export async function readLogEntries(db: Queryable, range: TimeRange, filter: Lo
   const [rows, total] = await Promise.all([
     run<EntryRow>(db, sql`SELECT ${ENTRY_COLUMNS} FROM log_entries e WHERE ${where} ${afterCond}
       ORDER BY e.ts DESC, e.file_id DESC, e.idx DESC LIMIT ${first + 1}`),
-    run<{ n: string }>(db, sql`SELECT count(*) AS n FROM log_entries e WHERE ${where}`),
+    limitedCount(db, sql`FROM log_entries e WHERE ${where}`, page.countLimit),
   ]);
   const nodes = rows.slice(0, first).map((r) => ({ cursor: encodeCursor([r.ts.getTime(), Number(r.file_id), r.idx]), node: toEntry(r) }));
-  return { nodes, totalCount: Number(total[0]?.n ?? 0), endCursor: nodes[nodes.length - 1]?.cursor ?? null, hasNextPage: rows.length > first };
+  return { nodes, ...total, endCursor: nodes[nodes.length - 1]?.cursor ?? null, hasNextPage: rows.length > first };
 }
 
 export interface LogCountBucket {

@@ -9,7 +9,10 @@ import { empty, join, run, sql, type Queryable, type Sql } from "./sql";
 
 export interface Page<T> {
   nodes: { cursor: string; node: T }[];
+  /** Rows matching over all pages, counted up to COUNT_LIMIT. */
   totalCount: number;
+  /** false when there are more than COUNT_LIMIT rows (totalCount is then COUNT_LIMIT: show "10,000+"). */
+  totalCountIsExact?: boolean;
   endCursor: string | null;
   hasNextPage: boolean;
 }
@@ -17,6 +20,22 @@ export interface Page<T> {
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
+  /** Count at most this many rows (default COUNT_LIMIT). */
+  countLimit?: number;
+}
+
+/**
+ * Lists count their rows only up to here: an exact count of a year of
+ * problems reads millions of index entries for a number nobody needs
+ * exactly ("10,000+" says it), while the page itself stays a keyset read.
+ */
+export const COUNT_LIMIT = 10_000;
+
+/** count(*) of a list's rows, stopping after `limit` + 1. */
+export async function limitedCount(db: Queryable, fromWhere: Sql, limit = COUNT_LIMIT): Promise<{ totalCount: number; totalCountIsExact: boolean }> {
+  const rows = await run<{ n: string }>(db, sql`SELECT count(*) AS n FROM (SELECT 1 ${fromWhere} LIMIT ${limit + 1}) c`);
+  const n = Number(rows[0]?.n ?? 0);
+  return n > limit ? { totalCount: limit, totalCountIsExact: false } : { totalCount: n, totalCountIsExact: true };
 }
 
 /**
@@ -94,13 +113,13 @@ async function pageQuestions(db: Queryable, where: Sql, page: PageArgs, order: "
   const [rows, total] = await Promise.all([
     run<QuestionDbRow & { score: number }>(db, sql`SELECT ${QUESTION_COLUMNS}, ${score} AS score FROM bot_questions b
       WHERE ${where} ${afterCond} ORDER BY score DESC, b.asked_at DESC, b.id DESC LIMIT ${first + 1}`),
-    run<{ n: string }>(db, sql`SELECT count(*) AS n FROM bot_questions b WHERE ${where}`),
+    limitedCount(db, sql`FROM bot_questions b WHERE ${where}`, page.countLimit),
   ]);
   const pageRows = rows.slice(0, first);
   const nodes = pageRows.map((r) => ({ cursor: encodeCursor([r.score, r.asked_at.getTime(), r.id]), node: toBotQuestion(r) }));
   return {
     nodes,
-    totalCount: Number(total[0]?.n ?? 0),
+    ...total,
     endCursor: nodes[nodes.length - 1]?.cursor ?? null,
     hasNextPage: rows.length > first,
   };
