@@ -136,6 +136,8 @@ describe("readers over a generated bucket", () => {
   // Ranges with whole days, hour edges and minute edges: the picker mixes day, hour and raw reads.
   const ranges = [
     { fromMs: END.getTime() - DAYS * DAY, toMs: END.getTime() },
+    // Across the month boundary with whole months, days and hours on either side (users read from month, day and hour tables).
+    { fromMs: Date.parse("2026-09-01T00:00:00Z"), toMs: Date.parse("2026-10-27T13:00:00Z") },
     { fromMs: END.getTime() - 5 * DAY + 10 * HOUR + 15 * 60_000, toMs: END.getTime() - DAY + 13 * HOUR + 40 * 60_000 },
     { fromMs: END.getTime() - 3 * DAY + 7 * HOUR, toMs: END.getTime() - 3 * DAY + 9 * HOUR + 30 * 60_000 },
   ];
@@ -158,12 +160,22 @@ describe("readers over a generated bucket", () => {
   });
 
   it("rollups maintained file by file equal rollups rebuilt from scratch", async () => {
-    const snapshot = async (): Promise<unknown[]> =>
-      (await db.pool.query(`SELECT * FROM question_rollups ORDER BY grain, dimset, bucket, topic, fund, platform, app_version`)).rows;
+    const snapshot = async (): Promise<unknown[][]> => Promise.all([
+      "SELECT * FROM question_rollups ORDER BY grain, dimset, bucket, topic, fund, platform, app_version",
+      "SELECT * FROM question_user_hours ORDER BY hour, user_id",
+      "SELECT * FROM question_user_days ORDER BY day, user_id",
+      "SELECT * FROM question_user_months ORDER BY month, user_id",
+      "SELECT * FROM question_fingerprint_days ORDER BY day, fingerprint, topic, fund",
+    ].map(async (q) => (await db.pool.query(q)).rows));
     const incremental = await snapshot();
-    expect(incremental.length).toBeGreaterThan(100);
+    expect(incremental[0]!.length).toBeGreaterThan(100);
     await db.pool.query(`SELECT refresh_question_rollups('2026-01-01', '2026-12-31')`);
     expect(await snapshot()).toEqual(incremental);
+    // A month's users are the distinct users of its questions.
+    expect(await count(db.pool, "SELECT count(*) AS n FROM question_user_months WHERE month = '2026-10-01'")).toBe(
+      await count(db.pool, "SELECT count(DISTINCT user_id) AS n FROM bot_questions WHERE merged_into IS NULL AND asked_at >= '2026-10-01' AND asked_at < '2026-11-01'"));
+    const october = await readOverview(db.pool, { fromMs: Date.parse("2026-10-01T00:00:00Z"), toMs: Date.parse("2026-11-01T00:00:00Z") });
+    expect(october.users).toBe(await count(db.pool, "SELECT count(*) AS n FROM question_user_months WHERE month = '2026-10-01'"));
   });
 
   it("topics, funds, platforms and app versions add up to the questions", async () => {

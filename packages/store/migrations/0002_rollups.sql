@@ -66,6 +66,21 @@ CREATE TABLE question_user_days (
   PRIMARY KEY (day, user_id)
 );
 
+-- The same per UTC hour (short ranges: a day's distinct users from ~24 x a
+-- few hundred rows) and per UTC month (a year's from 12 x the active users).
+CREATE TABLE question_user_hours (
+  hour      timestamptz NOT NULL,
+  user_id   bigint      NOT NULL,
+  questions integer     NOT NULL,
+  PRIMARY KEY (hour, user_id)
+);
+CREATE TABLE question_user_months (
+  month     date    NOT NULL,
+  user_id   bigint  NOT NULL,
+  questions integer NOT NULL,
+  PRIMARY KEY (month, user_id)
+);
+
 -- Questions asked per day by normalized text, for "common questions" over
 -- any range without reading every question. Topic and fund are derived from
 -- the question text, so they ride along and can filter.
@@ -109,8 +124,12 @@ BEGIN
   -- from a snapshot that misses the other's questions (days in ascending order: no deadlock).
   PERFORM pg_advisory_xact_lock(hashtextextended('question_rollups:' || d::date::text, 0))
   FROM generate_series(from_day::timestamp, to_day::timestamp, interval '1 day') AS d;
+  -- The months are rebuilt whole: after the days, in ascending order too.
+  PERFORM pg_advisory_xact_lock(hashtextextended('question_user_months:' || m::date::text, 0))
+  FROM generate_series(date_trunc('month', from_day::timestamp), date_trunc('month', to_day::timestamp), interval '1 month') AS m;
   DELETE FROM question_rollups WHERE bucket >= lo AND bucket < hi;
   DELETE FROM question_user_days WHERE day BETWEEN from_day AND to_day;
+  DELETE FROM question_user_hours WHERE hour >= lo AND hour < hi;
   DELETE FROM question_fingerprint_days WHERE day BETWEEN from_day AND to_day;
 
   INSERT INTO question_rollups
@@ -162,6 +181,21 @@ BEGIN
   SELECT (asked_at AT TIME ZONE 'UTC')::date, user_id, count(*)
   FROM bot_questions
   WHERE asked_at >= lo AND asked_at < hi AND user_id IS NOT NULL AND merged_into IS NULL
+  GROUP BY 1, 2;
+
+  INSERT INTO question_user_hours (hour, user_id, questions)
+  SELECT date_trunc('hour', asked_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', user_id, count(*)
+  FROM bot_questions
+  WHERE asked_at >= lo AND asked_at < hi AND user_id IS NOT NULL AND merged_into IS NULL
+  GROUP BY 1, 2;
+
+  -- Months from their days (every day of a touched month, so the month is whole again).
+  DELETE FROM question_user_months
+  WHERE month BETWEEN date_trunc('month', from_day)::date AND date_trunc('month', to_day)::date;
+  INSERT INTO question_user_months (month, user_id, questions)
+  SELECT date_trunc('month', day)::date, user_id, sum(questions)
+  FROM question_user_days
+  WHERE day >= date_trunc('month', from_day)::date AND day < (date_trunc('month', to_day) + interval '1 month')::date
   GROUP BY 1, 2;
 
   INSERT INTO question_fingerprint_days

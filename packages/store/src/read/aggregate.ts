@@ -2,7 +2,7 @@ import { coverRanges, type CoverSegment } from "@log-insights/logs";
 import { chooseRollup, column, type Dimension } from "./dimensions";
 import { questionConditions, rollupConditions } from "./filters";
 import type { QuestionFilter, TimeRange } from "./input";
-import { empty, run, sql, type Queryable, type Sql } from "./sql";
+import { empty, raw, run, sql, type Queryable, type Sql } from "./sql";
 
 /** Question counts of one range (and one breakdown value), added up from rollup and question rows alike. */
 export interface Totals {
@@ -158,19 +158,41 @@ async function runArrays(db: Queryable, query: Sql): Promise<unknown[][]> {
   return res.rows;
 }
 
-/** Distinct users asking in a range: day rows from question_user_days, the edges (or any filter) from question rows. */
+/**
+ * Distinct users asking in each range. Unfiltered: whole UTC months from
+ * question_user_months, whole days from question_user_days, whole hours
+ * from question_user_hours, the rest (and any filter) from question rows;
+ * distinct over the union, so a user active in several parts counts once.
+ */
 export async function countUsers(db: Queryable, ranges: readonly TimeRange[], filter: QuestionFilter, forceRaw = false): Promise<number[]> {
   const unfiltered = !forceRaw && Object.keys(filter).length === 0;
   const segments: CoverSegment[] = unfiltered
-    ? coverRanges(ranges).map((s) => (s.grain === "hour" ? { ...s, grain: "raw" } : s))
+    ? coverRanges(ranges)
     : ranges.map((r, bucket) => ({ grain: "raw", fromMs: r.fromMs, toMs: r.toMs, bucket }));
-  const days = segments.filter((s) => s.grain === "day");
+  const months: CoverSegment[] = [];
+  const days: CoverSegment[] = [];
+  for (const s of segments.filter((x) => x.grain === "day")) {
+    const m0 = monthStartAtOrAfter(s.fromMs);
+    const m1 = monthStartAtOrBefore(s.toMs);
+    if (m0 < m1) {
+      months.push({ ...s, fromMs: m0, toMs: m1 });
+      if (s.fromMs < m0) days.push({ ...s, toMs: m0 });
+      if (m1 < s.toMs) days.push({ ...s, fromMs: m1 });
+    } else days.push(s);
+  }
+  const hours = segments.filter((s) => s.grain === "hour");
   const rows = segments.filter((s) => s.grain === "raw");
   const parts: Sql[] = [];
-  if (days.length > 0) {
-    parts.push(sql`SELECT r.idx, d.user_id FROM unnest(${days.map((s) => isoDay(s.fromMs))}::date[], ${days.map((s) => isoDay(s.toMs))}::date[],
-      ${days.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx)
-      CROSS JOIN LATERAL (SELECT d.user_id FROM question_user_days d WHERE d.day >= r.lo AND d.day < r.hi OFFSET 0) d`);
+  const dated = (list: CoverSegment[], table: "question_user_months" | "question_user_days", column: "month" | "day"): Sql =>
+    sql`SELECT r.idx, t.user_id FROM unnest(${list.map((s) => isoDay(s.fromMs))}::date[], ${list.map((s) => isoDay(s.toMs))}::date[],
+      ${list.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx)
+      CROSS JOIN LATERAL (SELECT t.user_id FROM ${raw(table)} t WHERE t.${raw(column)} >= r.lo AND t.${raw(column)} < r.hi OFFSET 0) t`;
+  if (months.length > 0) parts.push(dated(months, "question_user_months", "month"));
+  if (days.length > 0) parts.push(dated(days, "question_user_days", "day"));
+  if (hours.length > 0) {
+    parts.push(sql`SELECT r.idx, t.user_id FROM unnest(${hours.map((s) => new Date(s.fromMs))}::timestamptz[], ${hours.map((s) => new Date(s.toMs))}::timestamptz[],
+      ${hours.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx)
+      CROSS JOIN LATERAL (SELECT t.user_id FROM question_user_hours t WHERE t.hour >= r.lo AND t.hour < r.hi OFFSET 0) t`);
   }
   if (rows.length > 0) {
     parts.push(sql`SELECT r.idx, b.user_id FROM unnest(${rows.map((s) => new Date(s.fromMs))}::timestamptz[], ${rows.map((s) => new Date(s.toMs))}::timestamptz[],
@@ -183,6 +205,17 @@ export async function countUsers(db: Queryable, ranges: readonly TimeRange[], fi
   const found = await run<{ idx: number; users: string }>(db, sql`SELECT idx, count(DISTINCT user_id) AS users FROM (${union}) u GROUP BY idx`);
   for (const r of found) counts[r.idx] = Number(r.users);
   return counts;
+}
+
+function monthStartAtOrAfter(ms: number): number {
+  const d = new Date(ms);
+  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  return start === ms ? ms : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+function monthStartAtOrBefore(ms: number): number {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
 function isoDay(ms: number): string {
