@@ -29,6 +29,25 @@
 -- is lost. Every reader skips rows with merged_into set.
 ALTER TABLE bot_questions ADD COLUMN merged_into bigint, ADD COLUMN joined_from bigint;
 
+-- The "needs attention" score (packages/logs/src/signals.ts attentionScore:
+-- the worst signal's weight plus a tenth of the others'), stored so the
+-- problem list pages worst-first from an index instead of scoring and
+-- sorting every question of the range.
+ALTER TABLE bot_questions ADD COLUMN attention real GENERATED ALWAYS AS (
+  greatest(
+    CASE WHEN outcome = 'failed' THEN 100 ELSE 0 END, CASE WHEN outcome = 'unfinished' THEN 80 ELSE 0 END,
+    CASE WHEN reasked THEN 60 ELSE 0 END, CASE WHEN outcome = 'hedged' AND NOT partial THEN 50 ELSE 0 END,
+    CASE WHEN no_documents THEN 40 ELSE 0 END, CASE WHEN partial THEN 30 ELSE 0 END, CASE WHEN slow THEN 20 ELSE 0 END)
+  + ((CASE WHEN outcome = 'failed' THEN 100 ELSE 0 END) + (CASE WHEN outcome = 'unfinished' THEN 80 ELSE 0 END)
+     + (CASE WHEN reasked THEN 60 ELSE 0 END) + (CASE WHEN outcome = 'hedged' AND NOT partial THEN 50 ELSE 0 END)
+     + (CASE WHEN no_documents THEN 40 ELSE 0 END) + (CASE WHEN partial THEN 30 ELSE 0 END) + (CASE WHEN slow THEN 20 ELSE 0 END)
+     - greatest(
+       CASE WHEN outcome = 'failed' THEN 100 ELSE 0 END, CASE WHEN outcome = 'unfinished' THEN 80 ELSE 0 END,
+       CASE WHEN reasked THEN 60 ELSE 0 END, CASE WHEN outcome = 'hedged' AND NOT partial THEN 50 ELSE 0 END,
+       CASE WHEN no_documents THEN 40 ELSE 0 END, CASE WHEN partial THEN 30 ELSE 0 END, CASE WHEN slow THEN 20 ELSE 0 END)) / 10.0
+) STORED;
+CREATE INDEX bot_questions_attention_idx ON bot_questions (attention DESC, asked_at DESC, id DESC) WHERE attention > 0;
+
 CREATE TABLE question_rollups (
   grain          text        NOT NULL CHECK (grain IN ('hour', 'day')),
   bucket         timestamptz NOT NULL,

@@ -54,8 +54,9 @@ export async function readProblemQuestions(
   const filter = checkFilter(filterIn);
   const chosen = kinds && kinds.length > 0 ? kinds : PROBLEM_KINDS;
   for (const k of chosen) if (!PROBLEM_KINDS.includes(k)) throw new ReadError("BAD_FILTER", `unknown problem kind "${String(k).slice(0, 40)}"`);
+  // attention > 0 holds for every problem; said explicitly so the partial attention index applies.
   const where = sql`b.asked_at >= ${new Date(fromMs)} AND b.asked_at < ${new Date(toMs)} ${questionConditions(filter)}
-    AND (${join(chosen.map((k) => PROBLEM_CONDITION[k]), " OR ")})`;
+    AND b.attention > 0 AND (${join(chosen.map((k) => PROBLEM_CONDITION[k]), " OR ")})`;
   return pageQuestions(db, where, page, "attention");
 }
 
@@ -105,18 +106,20 @@ export async function readQuestion(db: Queryable, id: string): Promise<BotQuesti
 
 async function pageQuestions(db: Queryable, where: Sql, page: PageArgs, order: "attention" | "recent"): Promise<Page<BotQuestion>> {
   const first = pageSize(page.first);
-  const score = order === "attention" ? ATTENTION_SQL : sql`0::float8`;
   const cursor = decodeCursor(page.after, ["number", "number", "string"]);
-  const afterCond = cursor
-    ? sql`AND (${score}, b.asked_at, b.id) < (${cursor[0]}::float8, ${new Date(cursor[1] as number)}::timestamptz, ${cursor[2]}::bigint)`
-    : empty;
+  // Worst first reads the partial index (attention DESC, asked_at DESC, id DESC); newest first the asked_at index.
+  const afterCond = !cursor ? empty
+    : order === "attention"
+      ? sql`AND (${ATTENTION_SQL}, b.asked_at, b.id) < (${cursor[0]}::real, ${new Date(cursor[1] as number)}::timestamptz, ${cursor[2]}::bigint)`
+      : sql`AND (b.asked_at, b.id) < (${new Date(cursor[1] as number)}::timestamptz, ${cursor[2]}::bigint)`;
+  const orderBy = order === "attention" ? sql`${ATTENTION_SQL} DESC, b.asked_at DESC, b.id DESC` : sql`b.asked_at DESC, b.id DESC`;
   const [rows, total] = await Promise.all([
-    run<QuestionDbRow & { score: number }>(db, sql`SELECT ${QUESTION_COLUMNS}, ${score} AS score FROM bot_questions b
-      WHERE ${where} ${afterCond} ORDER BY score DESC, b.asked_at DESC, b.id DESC LIMIT ${first + 1}`),
+    run<QuestionDbRow & { score: number }>(db, sql`SELECT ${QUESTION_COLUMNS}, ${ATTENTION_SQL} AS score FROM bot_questions b
+      WHERE ${where} ${afterCond} ORDER BY ${orderBy} LIMIT ${first + 1}`),
     limitedCount(db, sql`FROM bot_questions b WHERE ${where}`, page.countLimit),
   ]);
   const pageRows = rows.slice(0, first);
-  const nodes = pageRows.map((r) => ({ cursor: encodeCursor([r.score, r.asked_at.getTime(), r.id]), node: toBotQuestion(r) }));
+  const nodes = pageRows.map((r) => ({ cursor: encodeCursor([order === "attention" ? Number(r.score) : 0, r.asked_at.getTime(), r.id]), node: toBotQuestion(r) }));
   return {
     nodes,
     ...total,

@@ -108,14 +108,5 @@ export const PROBLEM_CONDITION: Record<ProblemKind, Sql> = {
  * attentionScore (@log-insights/logs signals.ts) in SQL, so lists can be
  * ordered and paged by it: the worst signal's weight plus a tenth of the others'.
  */
-const WEIGHTS = [
-  "CASE WHEN b.outcome = 'failed' THEN 100 ELSE 0 END",
-  "CASE WHEN b.outcome = 'unfinished' THEN 80 ELSE 0 END",
-  "CASE WHEN b.reasked THEN 60 ELSE 0 END",
-  "CASE WHEN b.outcome = 'hedged' AND NOT b.partial THEN 50 ELSE 0 END",
-  "CASE WHEN b.no_documents THEN 40 ELSE 0 END",
-  "CASE WHEN b.partial THEN 30 ELSE 0 END",
-  "CASE WHEN b.slow THEN 20 ELSE 0 END",
-];
-const WORST = `greatest(${WEIGHTS.join(", ")})`;
-export const ATTENTION_SQL = raw(`(${WORST} + ((${WEIGHTS.join(" + ")}) - ${WORST}) / 10.0)::float8`);
+/** The stored attention score (a generated column, migration 0002), for ordering and paging lists by it. */
+export const ATTENTION_SQL = raw("b.attention");
