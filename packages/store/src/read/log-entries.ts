@@ -1,8 +1,8 @@
-import { assertTimeZone, levelFromLabel, PINO_LEVELS, timeBuckets, TimeRangeError } from "@log-insights/logs";
+import { levelFromLabel, PINO_LEVELS } from "@log-insights/logs";
 import { ReadError } from "./errors";
 import { checkRange, decodeCursor, encodeCursor, pageSize, type TimeRange } from "./input";
 import { limitedCount, type Page, type PageArgs } from "./question-lists";
-import type { SeriesRange } from "./series";
+import { seriesBuckets, type SeriesRange } from "./series";
 import { empty, join, run, sql, type Queryable, type Sql } from "./sql";
 
 /** A stored log entry (secrets were removed at ingest). */
@@ -125,16 +125,7 @@ export interface LogCountBucket {
 
 /** Entries per hour, day, week or month (zero-filled), for the log explorer's histogram. */
 export async function readLogCounts(db: Queryable, range: SeriesRange, filter: LogEntryFilter = {}): Promise<LogCountBucket[]> {
-  const { fromMs, toMs } = checkRange(range);
-  let list;
-  try {
-    list = timeBuckets(fromMs, toMs, range.interval, assertTimeZone(range.timeZone ?? "UTC"));
-  } catch (err) {
-    if (err instanceof TimeRangeError) {
-      throw new ReadError(err.code === "BAD_TIME_ZONE" ? "BAD_TIME_ZONE" : err.code === "TOO_MANY_BUCKETS" ? "TOO_MANY_BUCKETS" : "BAD_RANGE", err.message);
-    }
-    throw err;
-  }
+  const list = seriesBuckets(range);
   const rows = await run<{ idx: number; n: string; errors: string }>(db, sql`SELECT r.idx, count(e.ts) AS n, count(*) FILTER (WHERE e.level >= 50) AS errors
     FROM unnest(${list.map((b) => new Date(b.fromMs))}::timestamptz[], ${list.map((b) => new Date(b.toMs))}::timestamptz[],
       ${list.map((_, i) => i)}::int[]) AS r(lo, hi, idx)

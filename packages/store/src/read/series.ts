@@ -1,4 +1,4 @@
-import { assertTimeZone, timeBuckets, TimeRangeError, type Interval } from "@log-insights/logs";
+import { assertTimeZone, timeBuckets, TimeRangeError, type Interval, type TimeBucket } from "@log-insights/logs";
 import { aggregate, emptyTotals } from "./aggregate";
 import { ReadError } from "./errors";
 import { checkFilter, checkRange, type QuestionFilter, type TimeRange } from "./input";
@@ -28,7 +28,8 @@ export interface LatencyBucket extends LatencySummary {
   endMs: number;
 }
 
-function buckets(range: SeriesRange) {
+/** The zero-filled buckets of a series (checked range and time zone), or a ReadError with the reason. */
+export function seriesBuckets(range: SeriesRange): TimeBucket[] {
   const { fromMs, toMs } = checkRange(range);
   try {
     return timeBuckets(fromMs, toMs, range.interval, assertTimeZone(range.timeZone ?? "UTC"));
@@ -42,7 +43,7 @@ function buckets(range: SeriesRange) {
 
 /** Questions per hour, day, week or month in a time zone, every bucket present (zero-filled), by outcome. */
 export async function readQuestionCounts(db: Queryable, range: SeriesRange, filterIn?: QuestionFilter | null, options: ReadOptions = {}): Promise<CountBucket[]> {
-  const list = buckets(range);
+  const list = seriesBuckets(range);
   const totals = await aggregate(db, list.map((b) => ({ fromMs: b.fromMs, toMs: b.toMs })), checkFilter(filterIn), { forceRaw: options.forceRaw ?? false });
   return list.map((b, i) => {
     const t = totals.get(i)?.get(null) ?? emptyTotals();
@@ -52,7 +53,7 @@ export async function readQuestionCounts(db: Queryable, range: SeriesRange, filt
 
 /** The bot's answer times per bucket: count, mean and percentiles (within 2%), zero-filled. */
 export async function readResponseTimes(db: Queryable, range: SeriesRange, filterIn?: QuestionFilter | null, options: ReadOptions = {}): Promise<LatencyBucket[]> {
-  const list = buckets(range);
+  const list = seriesBuckets(range);
   const totals = await aggregate(db, list.map((b) => ({ fromMs: b.fromMs, toMs: b.toMs })), checkFilter(filterIn), {
     latency: true,
     forceRaw: options.forceRaw ?? false,
