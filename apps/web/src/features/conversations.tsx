@@ -8,14 +8,13 @@ import { QuestionTable, type QuestionNode } from "../components/QuestionTable";
 import { formatDateTime } from "../lib/format";
 import { useGql } from "../lib/graphql";
 import { searchWords } from "../lib/highlight";
-import type { BreakdownRow } from "../lib/prepare/types";
+import type { BreakdownRow, Connection } from "../lib/prepare/types";
 import { BREAKDOWN, CONVERSATIONS, SEARCH_QUESTIONS } from "../lib/queries";
 import { topicLabel } from "../lib/topics";
 import { OUTCOMES } from "../lib/url-state";
 import { useView, type View } from "../lib/view";
 import { OUTCOME_WORDS } from "../components/QuestionTable";
 
-interface Connection<T> { totalCount: number; totalCountIsExact?: boolean; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
 interface ConversationNode { id: string; userId: number | null; dealId: string | null; startedAt: string; endedAt: string; questionCount: number; problemCount: number; firstQuestion: string | null }
 
 const PAGE = 25;

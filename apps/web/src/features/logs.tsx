@@ -8,11 +8,11 @@ import { Pager, usePages } from "../components/Pager";
 import { Highlight } from "../components/Text";
 import { formatBucket, formatCount, formatDateTime } from "../lib/format";
 import { useGql } from "../lib/graphql";
+import type { Connection } from "../lib/prepare/types";
 import { ERROR_GROUPS, LOG_COUNTS, LOG_ENTRIES } from "../lib/queries";
 import { useView } from "../lib/view";
 import { useInterval } from "./overview";
 
-interface Connection<T> { totalCount: number; totalCountIsExact?: boolean; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
 interface Entry { id: string; time: string; level: number; levelName: string; context: string | null; message: string | null; userId: number | null; dealId: string | null; requestId: string | null; latencyMs: number | null; data: unknown }
 interface ErrorGroup { context: string | null; message: string | null; count: number; firstSeenAt: string; lastSeenAt: string; sampleEntryId: string }
 

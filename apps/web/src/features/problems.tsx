@@ -7,10 +7,10 @@ import { Pager, usePages } from "../components/Pager";
 import { QuestionTable, type QuestionNode } from "../components/QuestionTable";
 import { formatCount, formatPercent } from "../lib/format";
 import { useGql } from "../lib/graphql";
+import type { Connection } from "../lib/prepare/types";
 import { KNOWLEDGE_GAPS, PROBLEM_QUESTIONS } from "../lib/queries";
 import { useView } from "../lib/view";
 
-interface Connection<T> { totalCount: number; totalCountIsExact?: boolean; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
 interface Gap {
   id: string; fund: string | null; topic: string | null; topicLabel: string; hedged: number; partial: number; questions: number;
   hedgedShare: number; summary: string; examples: { id: string; text: string; askedAt: string }[];

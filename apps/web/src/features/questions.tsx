@@ -7,13 +7,12 @@ import { Pager, usePages } from "../components/Pager";
 import { formatCount, formatDateTime, formatPercent } from "../lib/format";
 import { useGql } from "../lib/graphql";
 import { splitRows, trendText } from "../lib/prepare/breakdown";
-import type { BreakdownRow } from "../lib/prepare/types";
+import type { BreakdownRow, Connection } from "../lib/prepare/types";
 import { BREAKDOWN, COMMON_QUESTIONS, OTHER_TOPICS } from "../lib/queries";
 import { topicLabel } from "../lib/topics";
 import { useView } from "../lib/view";
 
 interface GroupNode { id: string; text: string; count: number; share: number; hedged: number; previousCount: number; firstAskedAt: string; lastAskedAt: string }
-interface Connection<T> { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: T }[] }
 interface OtherTopic { label: string; terms: string[]; count: number; examples: string[] }
 
 const PAGE = 20;

@@ -218,7 +218,8 @@ function monthStartAtOrBefore(ms: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
-function isoDay(ms: number): string {
+/** The UTC date (YYYY-MM-DD) of a time: bounds of the per-day tables. */
+export function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 

@@ -1,5 +1,5 @@
 import { coverRanges } from "@log-insights/logs";
-import { rawQuestions } from "./aggregate";
+import { isoDay, rawQuestions } from "./aggregate";
 import { checkFilter, checkRange, decodeCursor, encodeCursor, pageSize, type QuestionFilter, type TimeRange } from "./input";
 import type { Page, PageArgs } from "./question-lists";
 import { empty, run, sql, type Queryable, type Sql } from "./sql";
@@ -109,6 +109,3 @@ function groupCounts(range: TimeRange, filter: QuestionFilter): Sql {
     GROUP BY 1`;
 }
 
-function isoDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}

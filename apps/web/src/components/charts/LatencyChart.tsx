@@ -3,17 +3,13 @@
 import type { ReactNode } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { LatencyRow } from "../../lib/prepare/series";
-import { AXIS } from "./colors";
+import { AXIS, selectRow } from "./colors";
 
 /** Typical (median) and slowest (95th percentile) answer time per bucket, in seconds; gaps where no answer arrived. */
 export function LatencyChart({ rows, onSelect }: { rows: LatencyRow[]; onSelect(row: LatencyRow): void }): ReactNode {
   return (
     <ResponsiveContainer width="100%" height="100%">
-      <LineChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer
-        onClick={(state: { activeIndex?: number | string | null }) => {
-          const i = Number(state?.activeIndex);
-          if (Number.isInteger(i) && rows[i]) onSelect(rows[i]);
-        }}>
+      <LineChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer onClick={selectRow(rows, onSelect)}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tick={AXIS} minTickGap={12} />
         <YAxis tick={AXIS} width={44} unit=" s" />

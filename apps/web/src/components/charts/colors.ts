@@ -7,3 +7,11 @@ export const OUTCOME_SERIES = [
 ] as const;
 
 export const AXIS = { fontSize: 12, fill: "#57606a" };
+
+/** A chart-wide click handler that hands the clicked point's row to `onSelect` (Recharts reports its index). */
+export function selectRow<T>(rows: readonly T[], onSelect: (row: T) => void) {
+  return (state: { activeIndex?: number | string | null }): void => {
+    const i = Number(state?.activeIndex);
+    if (Number.isInteger(i) && rows[i]) onSelect(rows[i]);
+  };
+}

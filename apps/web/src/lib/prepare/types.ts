@@ -47,3 +47,12 @@ export interface BreakdownRow {
   share: number;
   previousCount: number;
 }
+
+/** A Relay connection as the API returns it (lists of questions, conversations, log entries, groups, gaps). */
+export interface Connection<T> {
+  totalCount: number;
+  /** false when the API stopped counting (show "10,000+"). */
+  totalCountIsExact?: boolean;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: T }[];
+}
