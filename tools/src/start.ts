@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
-  const port = Number(process.env.PORT ?? 3000);
+  const port = env.PORT ?? 3000;
   try {
     await migrate(db.pool, logger);
     // The dashboard builds while the data loads (two cores: both finish sooner together than one after the other).

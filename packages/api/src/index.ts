@@ -4,7 +4,6 @@
 export { createApiHandler, type ApiHandler, type ApiOptions, type ApiCacheOptions } from "./handler";
 export { startApiServer, type ApiServer, type ApiServerOptions } from "./server";
 export { buildSchema, printSchemaSdl } from "./schema";
-export { loadApiEnv, apiEnvSchema, type ApiEnv } from "./config";
 export { INGEST_CHANNEL, parseChange, type DataChange } from "./live/ingest-listener";
 export { parseDateTime } from "./schema/scalars";
 export { operationCost } from "./protection";

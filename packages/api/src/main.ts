@@ -2,33 +2,31 @@
 // DATABASE_URL or the embedded PostgreSQL; migrations are applied first.
 import { ConfigError, createLogger, loadEnv } from "@log-insights/config";
 import { migrate, openDatabase } from "@log-insights/store";
-import { loadApiEnv } from "./config";
 import { startApiServer } from "./server";
 
 const logger = createLogger("api");
 
 async function main(): Promise<void> {
   const env = loadEnv();
-  const api = loadApiEnv();
-  const db = await openDatabase({ statementTimeoutMs: api.API_STATEMENT_TIMEOUT_MS, poolSize: api.API_POOL_SIZE, logger });
+  const db = await openDatabase({ statementTimeoutMs: env.API_STATEMENT_TIMEOUT_MS, poolSize: env.API_POOL_SIZE, logger });
   await migrate(db.pool, logger);
   const server = await startApiServer({
     pool: db.pool,
     logger,
     production: env.NODE_ENV === "production",
-    port: api.PORT,
-    ...(api.API_HOST ? { host: api.API_HOST } : {}),
-    cache: { ttlSeconds: api.API_CACHE_TTL_SECONDS, maxMb: api.API_CACHE_MAX_MB, redisUrl: api.REDIS_URL ?? null },
-    corsOrigins: api.API_CORS_ORIGINS,
-    limits: { maxDepth: api.API_MAX_DEPTH, maxCost: api.API_MAX_COST },
-    statementTimeoutMs: api.API_STATEMENT_TIMEOUT_MS,
+    port: env.PORT ?? 4000,
+    ...(env.API_HOST ? { host: env.API_HOST } : {}),
+    cache: { ttlSeconds: env.API_CACHE_TTL_SECONDS, maxMb: env.API_CACHE_MAX_MB, redisUrl: env.REDIS_URL ?? null },
+    corsOrigins: env.API_CORS_ORIGINS,
+    limits: { maxDepth: env.API_MAX_DEPTH, maxCost: env.API_MAX_COST },
+    statementTimeoutMs: env.API_STATEMENT_TIMEOUT_MS,
     defaultMetrics: true,
   });
   logger.info(
     {
       port: server.port,
       url: `${server.url}/graphql`,
-      cache: api.API_CACHE_TTL_SECONDS === 0 ? "off" : api.REDIS_URL ? "redis" : "memory",
+      cache: env.API_CACHE_TTL_SECONDS === 0 ? "off" : env.REDIS_URL ? "redis" : "memory",
       embeddedDatabase: db.embedded,
       production: env.NODE_ENV === "production",
     },

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { buildSchema as fromSdl, isEnumType, isInputObjectType, isObjectType, parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { cacheKey, stableJson } from "../src/cache/key";
-import { loadApiEnv } from "../src/config";
+import { loadEnv } from "@log-insights/config";
 import { parseChange } from "../src/live/ingest-listener";
 import { operationCost } from "../src/protection";
 import { buildSchema, printSchemaSdl } from "../src/schema";
@@ -151,10 +151,11 @@ describe("ingest notifications", () => {
 
 describe("configuration", () => {
   it("has defaults and names a bad variable", () => {
-    expect(loadApiEnv({})).toMatchObject({ PORT: 4000, API_CACHE_TTL_SECONDS: 300, API_CORS_ORIGINS: [], API_STATEMENT_TIMEOUT_MS: 5_000, API_MAX_DEPTH: 8, API_MAX_COST: 5_000 });
-    expect(loadApiEnv({ API_CORS_ORIGINS: "https://a.example, https://b.example", PORT: "0", REDIS_URL: "redis://127.0.0.1:6379" }))
+    expect(loadEnv({})).toMatchObject({ API_CACHE_TTL_SECONDS: 300, API_CORS_ORIGINS: [], API_STATEMENT_TIMEOUT_MS: 5_000, API_MAX_DEPTH: 8, API_MAX_COST: 5_000 });
+    expect(loadEnv({}).PORT).toBeUndefined();
+    expect(loadEnv({ API_CORS_ORIGINS: "https://a.example, https://b.example", PORT: "0", REDIS_URL: "redis://127.0.0.1:6379" }))
       .toMatchObject({ API_CORS_ORIGINS: ["https://a.example", "https://b.example"], PORT: 0, REDIS_URL: "redis://127.0.0.1:6379" });
-    expect(() => loadApiEnv({ PORT: "http" })).toThrow(/PORT/);
-    expect(() => loadApiEnv({ REDIS_URL: "not a url" })).toThrow(/REDIS_URL/);
+    expect(() => loadEnv({ PORT: "http" })).toThrow(/PORT/);
+    expect(() => loadEnv({ REDIS_URL: "not a url" })).toThrow(/REDIS_URL/);
   });
 });

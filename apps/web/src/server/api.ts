@@ -1,6 +1,6 @@
 import "server-only";
-import { createApiHandler, loadApiEnv, type ApiHandler } from "@log-insights/api";
-import { createLogger } from "@log-insights/config";
+import { createApiHandler, type ApiHandler } from "@log-insights/api";
+import { createLogger, loadEnv } from "@log-insights/config";
 import { migrate, openDatabase, type Database } from "@log-insights/store";
 
 /** Where the dashboard mounts the GraphQL API. */
@@ -16,7 +16,7 @@ let instance: Promise<{ handler: ApiHandler; db: Database }> | undefined;
 export function api(): Promise<{ handler: ApiHandler; db: Database }> {
   instance ??= (async () => {
     const logger = createLogger("web");
-    const env = loadApiEnv();
+    const env = loadEnv();
     const db = await openDatabase({ statementTimeoutMs: env.API_STATEMENT_TIMEOUT_MS, poolSize: env.API_POOL_SIZE, logger });
     await migrate(db.pool, logger);
     const handler = createApiHandler({
