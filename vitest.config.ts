@@ -27,7 +27,7 @@ export default defineConfig({
         // The dashboard in a real browser: a production build, a real database, Debian's chromium.
         test: {
           name: "e2e",
-          include: ["apps/*/test/e2e/**/*.e2e.test.ts"],
+          include: ["apps/*/test/e2e/**/*.e2e.test.ts", "tools/test/e2e/**/*.e2e.test.ts"],
           globalSetup: ["packages/store/test/global-setup.ts", "apps/web/test/e2e/build.ts"],
           testTimeout: 120_000,
           hookTimeout: 300_000,

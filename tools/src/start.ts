@@ -16,7 +16,7 @@ import { availableParallelism } from "node:os";
 import type { Pool } from "pg";
 import type { ChildProcess } from "node:child_process";
 import { generateBucket } from "./generate/index";
-import { buildWeb, startWeb, webBuildIsStale } from "./web-server";
+import { buildWeb, startWeb, stopWeb, webBuildIsStale } from "./web-server";
 
 const SAMPLE_DIR = path.resolve(".data/sample-bucket");
 
@@ -45,27 +45,37 @@ async function main(): Promise<void> {
   const db = await openDatabase({ logger });
   const stop = new AbortController();
   let web: ChildProcess | undefined;
-  const shutdown = (): void => {
+  // Graceful: the first signal stops the watch (the ingest in flight commits
+  // or rolls back as a whole), then the dashboard, then the database. A
+  // second signal gives up waiting.
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      logger.warn({ signal }, "second signal: exiting now");
+      logger.flush();
+      process.exit(1);
+    }
+    logger.info({ signal }, "stopping: finishing the ingest in flight, then the dashboard and the database");
     stop.abort();
-    web?.kill("SIGTERM");
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
   const port = env.PORT ?? 3000;
+  let dashboard: Promise<void> = Promise.resolve();
   try {
     await migrate(db.pool, logger);
     // The dashboard builds while the data loads (two cores: both finish sooner together than one after the other).
-    const dashboard = (async () => {
+    dashboard = (async () => {
       if (await webBuildIsStale()) {
         logger.info("building the dashboard (first run or changed sources, about a minute)");
-        await buildWeb(logger);
+        await buildWeb(logger, stop.signal);
       }
       if (stop.signal.aborted) return;
       web = await startWeb({ databaseUrl: db.url, port, logger });
+      if (stop.signal.aborted) return;
       logger.info({ url: `http://localhost:${port}`, seconds: Math.round((performance.now() - started) / 100) / 10 }, "dashboard ready");
     })();
-    dashboard.catch((err: unknown) => {
-      logger.error({ error: (err as Error).message }, "the dashboard could not start; ingestion goes on");
+    dashboard = dashboard.catch((err: unknown) => {
+      if (!stop.signal.aborted) logger.error({ error: (err as Error).message }, "the dashboard could not start; ingestion goes on");
     });
     let spec = env.LOGS_SOURCE ?? (env.AWS_S3_BUCKET ? `s3://${env.AWS_S3_BUCKET}` : undefined);
     if (!spec) {
@@ -97,8 +107,12 @@ async function main(): Promise<void> {
       },
     });
   } finally {
-    web?.kill("SIGTERM");
+    stop.abort();
+    await dashboard;
+    if (web) logger.info({ how: await stopWeb(web) }, "dashboard stopped");
     await db.close();
+    logger.info({ embedded: db.embedded }, "database closed; bye");
+    logger.flush();
   }
 }
 

@@ -45,11 +45,39 @@ function run(args: string[], env: NodeJS.ProcessEnv, logger: Logger, what: strin
   return child;
 }
 
-/** `next build` of the dashboard; resolves when done. */
-export async function buildWeb(logger: Logger): Promise<void> {
+/** `next build` of the dashboard; resolves when done; an abort stops the build. */
+export async function buildWeb(logger: Logger, signal?: AbortSignal): Promise<void> {
   const child = run(["build"], { NODE_ENV: "production" }, logger, "building the dashboard");
+  const abort = (): void => {
+    child.kill("SIGTERM");
+  };
+  signal?.addEventListener("abort", abort, { once: true });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  signal?.removeEventListener("abort", abort);
+  if (signal?.aborted) throw new Error("stopped before the dashboard was built");
   if (code !== 0) throw new Error("building the dashboard failed (see the output above)");
+}
+
+/**
+ * Asks the dashboard to stop (SIGTERM: Next.js finishes the requests in
+ * flight and the API closes its pool) and waits for it; SIGKILL after
+ * `graceMs`. Resolves with how it ended.
+ */
+export async function stopWeb(child: ChildProcess, graceMs = 10_000): Promise<"exited" | "killed"> {
+  if (child.exitCode !== null || child.signalCode !== null) return "exited";
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  child.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"killed">((resolve) => {
+    timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve("killed");
+    }, graceMs);
+  });
+  const how = await Promise.race([closed.then(() => "exited" as const), late]);
+  clearTimeout(timer);
+  await closed;
+  return how;
 }
 
 /** `next start` on a port; resolves once /healthz answers. */

@@ -1,0 +1,244 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
+import { freePort, launchBrowser } from "../../../apps/web/test/e2e/harness";
+import { generatedBucket, repoRoot } from "../../../packages/ingest/test/support/harness";
+import { startS3Server, type S3TestServer } from "../../../packages/ingest/test/support/s3-server";
+import { listFiles } from "../helpers/bucket";
+
+// The README's promise, end to end: a clean clone of this repository in a
+// temporary folder, the "Run it" command exactly as the README shows it, no
+// DATABASE_URL (so the embedded PostgreSQL), then the dashboard in a real
+// browser showing the sample data; Ctrl-C stops everything; a second run
+// reuses the data. Then the same clone on an S3-compatible server (s3rver)
+// holding generated files, with DATABASE_URL set. Clones HEAD: commit first.
+
+const exec = promisify(execFile);
+const SHOTS = path.resolve(repoRoot, "artifacts/screenshots");
+const fmt = (n: number): string => new Intl.NumberFormat("en-GB").format(n);
+
+/** The first ```bash block under "## Run it", split on "&&": the commands a newcomer types. */
+function readmeStartCommands(): string[] {
+  const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Run it"));
+  const block = /```bash\n([^`]+)```/.exec(section)?.[1]?.trim();
+  if (!block) throw new Error("README: no bash block under ## Run it");
+  return block.split("&&").map((c) => c.trim());
+}
+
+/** A newcomer's environment: no DATABASE_URL, no npm or Vitest state from this run. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const keep = ["PATH", "HOME", "LANG", "TMPDIR", "USER", "SHELL"];
+  const env: NodeJS.ProcessEnv = {};
+  for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
+  return { ...env, npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false", ...extra };
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  /** Seconds from spawn to the log line with `msg`. */
+  until(msg: string, timeoutMs: number): Promise<number>;
+  /** Ctrl-C: SIGINT to the whole foreground process group, as a terminal does. */
+  interrupt(): Promise<{ code: number | null; seconds: number }>;
+}
+
+function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Started {
+  const began = performance.now();
+  // detached: its own process group, which interrupt() signals like a terminal's Ctrl-C.
+  const child = spawn("bash", ["-c", command], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => { output += d.toString(); });
+  child.stderr!.on("data", (d: Buffer) => { output += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    until: async (msg, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (output.includes(`"msg":"${msg}`)) return Math.round((performance.now() - began) / 100) / 10;
+        if (child.exitCode !== null) throw new Error(`"${command}" exited (${child.exitCode}) before "${msg}":\n${output.slice(-4000)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`no "${msg}" within ${timeoutMs} ms:\n${output.slice(-4000)}`);
+    },
+    interrupt: async () => {
+      const t = performance.now();
+      process.kill(-child.pid!, "SIGINT");
+      const code = await exited;
+      return { code, seconds: Math.round((performance.now() - t) / 100) / 10 };
+    },
+  };
+}
+
+async function graphql(port: number, query: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data!;
+}
+
+const OVERVIEW_30D = `{ overview(from: "${new Date(Date.now() - 31 * 86_400_000).toISOString()}", to: "${new Date(Date.now() + 3_600_000).toISOString()}") { questions } }`;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("the README's start command on a clean clone", () => {
+  let base: string;
+  let clone: string;
+  let browser: Browser;
+  let commands: string[];
+  const started: Started[] = [];
+
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(tmpdir(), "li-start-"));
+    clone = path.join(base, "log-insights");
+    await exec("git", ["clone", "--quiet", repoRoot, clone]);
+    commands = readmeStartCommands();
+    browser = await launchBrowser();
+    await mkdir(SHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const s of started) if (s.child.exitCode === null) process.kill(-s.child.pid!, "SIGKILL");
+    await browser?.close();
+    // The embedded PostgreSQL runs in its own process group: make sure none is left.
+    const pidFile = path.join(clone, ".data/postgres/postmaster.pid");
+    if (existsSync(pidFile)) {
+      const pid = Number((await readFile(pidFile, "utf8")).split("\n")[0]);
+      if (pid > 0 && pidAlive(pid)) process.kill(pid, "SIGKILL");
+    }
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it("installs, starts on the embedded PostgreSQL with 30 days of sample data, shows it, and stops on Ctrl-C", async () => {
+    expect(commands).toEqual(["npm install", "npm start"]);
+    const install = run(commands[0]!, clone, cleanEnv({}));
+    const installCode = await new Promise<number | null>((resolve) => install.child.on("close", resolve));
+    expect(installCode, install.output().slice(-3000)).toBe(0);
+
+    const port = await freePort();
+    const start = run(commands[1]!, clone, cleanEnv({ PORT: String(port) }));
+    started.push(start);
+    const ingested = await start.until("ready: logs ingested", 240_000);
+    const dashboard = await start.until("dashboard ready", 240_000);
+    // Figures for the README ("ready within 60 s"); the test itself does not time anything.
+    process.stderr.write(`[start e2e] first run: data ingested after ${ingested} s, dashboard ready after ${dashboard} s\n`);
+    expect(start.output()).toContain("writing 30 days of sample logs");
+    expect(start.output()).toContain("building the dashboard");
+    expect(existsSync(path.join(clone, ".data/sample-bucket"))).toBe(true);
+
+    const stored = (await graphql(port, OVERVIEW_30D)) as { overview: { questions: number } };
+    expect(stored.overview.questions).toBeGreaterThan(5_000);
+
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    // The default view (last 30 days) is full: nearly all of the API's 31 days (its first day may start later), and a drawn chart.
+    const shown = async (): Promise<number> => Number(((await page.getByTestId("stat-questions").locator(".value").textContent()) ?? "").replace(/[^0-9]/g, "") || "0");
+    await expect.poll(shown, { timeout: 30_000 }).toBeGreaterThan(stored.overview.questions * 0.9);
+    expect(await shown()).toBeLessThanOrEqual(stored.overview.questions);
+    await expect.poll(() => page.locator(".recharts-surface").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.waitForTimeout(1_000); // let the charts finish their entry animation before the picture
+    await page.screenshot({ path: path.join(SHOTS, "start-overview.png") });
+    await page.close();
+
+    const pid = Number((await readFile(path.join(clone, ".data/postgres/postmaster.pid"), "utf8")).split("\n")[0]);
+    expect(pidAlive(pid)).toBe(true);
+    const stop = await start.interrupt();
+    process.stderr.write(`[start e2e] Ctrl-C: stopped in ${stop.seconds} s (exit ${stop.code})\n`);
+    expect(stop.code, start.output().slice(-3000)).toBe(0);
+    expect(start.output()).toContain("database closed");
+    expect(pidAlive(pid)).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  }, 600_000);
+
+  it("starts again on the same data without generating or building anything", async () => {
+    const port = await freePort();
+    const again = run(commands[1]!, clone, cleanEnv({ PORT: String(port) }));
+    started.push(again);
+    const dashboard = await again.until("dashboard ready", 120_000);
+    const ingested = await again.until("ready: logs ingested", 120_000);
+    process.stderr.write(`[start e2e] second run: dashboard ready after ${dashboard} s, data after ${ingested} s\n`);
+    expect(again.output()).not.toContain("writing 30 days of sample logs");
+    expect(again.output()).not.toContain("building the dashboard");
+    const stored = (await graphql(port, OVERVIEW_30D)) as { overview: { questions: number } };
+    expect(stored.overview.questions).toBeGreaterThan(5_000);
+    expect((await again.interrupt()).code).toBe(0);
+  }, 300_000);
+
+  describe("pointed at an S3-compatible server, with DATABASE_URL", () => {
+    let s3: S3TestServer;
+    let db: TestDatabase;
+    let bucket: Awaited<ReturnType<typeof generatedBucket>>;
+
+    beforeAll(async () => {
+      [s3, db, bucket] = await Promise.all([
+        startS3Server(),
+        createTestDatabase({ migrate: false }),
+        // Two days up to now, so the dashboard's default view (last 30 days) holds all of it.
+        generatedBucket({ seed: 7, days: 2, sessionsPerDay: 25, end: new Date() }),
+      ]);
+      await s3.createBucket("deal-bot-logs");
+      for (const file of listFiles(bucket.dir)) {
+        await s3.put("deal-bot-logs", path.relative(bucket.dir, file).split(path.sep).join("/"), await readFile(file));
+      }
+    }, 180_000);
+
+    afterAll(async () => {
+      await s3?.stop();
+      await db?.drop();
+      await bucket?.cleanup();
+    });
+
+    it("ingests the bucket into that server, serves it, and keeps watching", async () => {
+      const port = await freePort();
+      const start = run(commands[1]!, clone, cleanEnv({
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        AWS_S3_BUCKET: "deal-bot-logs",
+        AWS_ENDPOINT_URL: s3.endpoint,
+        AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+        INGEST_POLL_SECONDS: "1",
+      }));
+      started.push(start);
+      await start.until("ready: logs ingested", 120_000);
+      await start.until("dashboard ready", 120_000);
+      expect(start.output()).toContain('"source":"s3://deal-bot-logs');
+      expect(start.output()).not.toContain("sample logs");
+      // The migrations ran on the given server, and it holds exactly the bucket's questions.
+      const { rows } = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM bot_questions WHERE merged_into IS NULL");
+      expect(Number(rows[0]!.n)).toBe(bucket.truth.questionsTotal);
+
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await expect.poll(() => page.getByTestId("stat-questions").locator(".value").textContent(), { timeout: 30_000 }).toBe(fmt(bucket.truth.questionsTotal));
+      await page.close();
+
+      // A new file in the bucket is picked up by the watch while the dashboard serves.
+      const [first] = listFiles(bucket.dir);
+      const copyKey = `${path.relative(bucket.dir, first!).split(path.sep).join("/").replace(/\.json\.gz$/, "")}-copy.json.gz`;
+      const before = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM ingest_files WHERE status = 'done'");
+      await s3.put("deal-bot-logs", copyKey, await readFile(first!));
+      await expect.poll(async () => {
+        const { rows: now } = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM ingest_files WHERE status = 'done'");
+        return Number(now[0]!.n);
+      }, { timeout: 30_000, interval: 500 }).toBe(Number(before.rows[0]!.n) + 1);
+
+      expect((await start.interrupt()).code).toBe(0);
+    }, 300_000);
+  });
+});
