@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -105,6 +105,8 @@ describe("the README's start command on a clean clone", () => {
 
   beforeAll(async () => {
     base = await mkdtemp(path.join(tmpdir(), "li-start-"));
+    // mkdtemp makes it 0700; as root the embedded server runs as 'postgres' and must be able to enter it.
+    await chmod(base, 0o755);
     clone = path.join(base, "log-insights");
     await exec("git", ["clone", "--quiet", repoRoot, clone]);
     commands = readmeStartCommands();
