@@ -22,7 +22,7 @@ RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
-RUN cd apps/web && npx next build
+RUN cd apps/web && NEXT_OUTPUT=standalone npx next build
 
 # The dashboard + API: only the traced files of the standalone build.
 FROM ${NODE_IMAGE} AS web

@@ -5,7 +5,10 @@ import type { NextConfig } from "next";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 const config: NextConfig = {
-  output: "standalone",
+  // The Docker image ships the standalone output (NEXT_OUTPUT=standalone in
+  // the Dockerfile); `npm start` serves a normal build with `next start`,
+  // which does not run standalone builds.
+  ...(process.env.NEXT_OUTPUT === "standalone" ? { output: "standalone" as const } : {}),
   outputFileTracingRoot: root,
   // The internal packages are TypeScript source; Next compiles them.
   transpilePackages: ["@log-insights/api", "@log-insights/store", "@log-insights/logs", "@log-insights/config"],

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
         await buildWeb(logger, stop.signal);
       }
       if (stop.signal.aborted) return;
-      web = await startWeb({ databaseUrl: db.url, port, logger });
+      web = await startWeb({ databaseUrl: db.url, port, logger, signal: stop.signal });
       if (stop.signal.aborted) return;
       logger.info({ url: `http://localhost:${port}`, seconds: Math.round((performance.now() - started) / 100) / 10 }, "dashboard ready");
     })();

@@ -31,7 +31,7 @@ export async function webBuildIsStale(): Promise<boolean> {
   return Math.max(...sources) > built;
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv, logger: Logger, what: string): ChildProcess {
+function run(args: string[], env: NodeJS.ProcessEnv, logger: Logger, what: string, signal?: AbortSignal): ChildProcess {
   const child = spawn(process.execPath, [nextBin, ...args], { cwd: webDir, env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" }, stdio: ["ignore", "pipe", "pipe"] });
   let tail = "";
   const keep = (d: Buffer): void => {
@@ -39,15 +39,16 @@ function run(args: string[], env: NodeJS.ProcessEnv, logger: Logger, what: strin
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  child.on("close", (code, signal) => {
-    if (code !== 0 && signal === null) logger.error({ code, output: tail }, `${what} failed`);
+  child.on("close", (code, exitSignal) => {
+    // Stopping (Ctrl-C reaches the whole process group) is not a failure.
+    if (code !== 0 && exitSignal === null && !signal?.aborted) logger.error({ code, output: tail }, `${what} failed`);
   });
   return child;
 }
 
 /** `next build` of the dashboard; resolves when done; an abort stops the build. */
 export async function buildWeb(logger: Logger, signal?: AbortSignal): Promise<void> {
-  const child = run(["build"], { NODE_ENV: "production" }, logger, "building the dashboard");
+  const child = run(["build"], { NODE_ENV: "production" }, logger, "building the dashboard", signal);
   const abort = (): void => {
     child.kill("SIGTERM");
   };
@@ -81,8 +82,8 @@ export async function stopWeb(child: ChildProcess, graceMs = 10_000): Promise<"e
 }
 
 /** `next start` on a port; resolves once /healthz answers. */
-export async function startWeb(options: { databaseUrl: string; port: number; logger: Logger }): Promise<ChildProcess> {
-  const child = run(["start", "-p", String(options.port)], { NODE_ENV: "production", DATABASE_URL: options.databaseUrl }, options.logger, "the dashboard");
+export async function startWeb(options: { databaseUrl: string; port: number; logger: Logger; signal?: AbortSignal }): Promise<ChildProcess> {
+  const child = run(["start", "-p", String(options.port)], { NODE_ENV: "production", DATABASE_URL: options.databaseUrl }, options.logger, "the dashboard", options.signal);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the dashboard stopped (exit ${child.exitCode}); is port ${options.port} in use? Set PORT to another one.`);
