@@ -127,7 +127,14 @@ describe("the README's start command on a clean clone", () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const s of started) if (s.child.exitCode === null) process.kill(-s.child.pid!, "SIGKILL");
+    for (const s of started) {
+      if (s.child.exitCode !== null || s.child.signalCode !== null) continue;
+      try {
+        process.kill(-s.child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
     await browser?.close();
     // The embedded PostgreSQL runs in its own process group: make sure none is left.
     const pidFile = path.join(clone, ".data/postgres/postmaster.pid");
