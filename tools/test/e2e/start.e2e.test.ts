@@ -172,7 +172,7 @@ describe("the README's start command on a clean clone", () => {
     await expect.poll(shown, { timeout: 30_000 }).toBeGreaterThan(stored.overview.questions * 0.9);
     expect(await shown()).toBeLessThanOrEqual(stored.overview.questions);
     await expect.poll(() => page.locator(".recharts-surface").count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    await page.waitForTimeout(1_000); // let the charts finish their entry animation before the picture
+    await page.waitForTimeout(3_000); // let the charts finish their entry animation (1.5 s) before the picture
     await page.screenshot({ path: path.join(SHOTS, "start-overview.png") });
     await page.close();
 
