@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -97,6 +97,25 @@ function expectStoppedCleanly(stop: { code: number | null; signal: NodeJS.Signal
   expect(output).toContain('"msg":"dashboard stopped"');
   expect(output).toContain('"msg":"database closed; bye"');
   expect(output).not.toContain('"level":50');
+}
+
+/** What one stage of a Dockerfile copies from the build stage, its ENV and its CMD. */
+function dockerStage(dockerfile: string, name: string): { copies: [string, string][]; env: Record<string, string>; cmd: string[] } {
+  const lines = dockerfile.replace(/\\\n\s*/g, " ").split("\n");
+  const start = lines.findIndex((l) => new RegExp(`^FROM \\S+ AS ${name}$`).test(l.trim()));
+  if (start < 0) throw new Error(`Dockerfile: no stage ${name}`);
+  const end = lines.findIndex((l, i) => i > start && l.startsWith("FROM "));
+  const body = lines.slice(start + 1, end < 0 ? undefined : end);
+  const copies: [string, string][] = [];
+  const env: Record<string, string> = {};
+  let cmd: string[] = [];
+  for (const line of body) {
+    const copy = /^COPY --from=build (?:--chown=\S+ )?\/app\/(\S+) (\S+)$/.exec(line.trim());
+    if (copy) copies.push([copy[1]!, copy[2]!]);
+    if (line.startsWith("ENV ")) for (const pair of line.slice(4).trim().split(/\s+/)) env[pair.split("=")[0]!] = pair.split("=").slice(1).join("=");
+    if (line.startsWith("CMD ")) cmd = JSON.parse(line.slice(4)) as string[];
+  }
+  return { copies, env, cmd };
 }
 
 function pidAlive(pid: number): boolean {
@@ -260,5 +279,58 @@ describe("the README's start command on a clean clone", () => {
 
       expectStoppedCleanly(await start.interrupt(), start.output());
     }, 300_000);
+  });
+
+  describe("the Docker web image's files, run on their own", () => {
+    let db: TestDatabase;
+    afterAll(async () => {
+      await db?.drop();
+    });
+
+    // No Docker engine here: this builds what the Dockerfile's `web` stage
+    // builds (NEXT_OUTPUT=standalone), copies exactly what its COPY lines
+    // copy into a folder outside the repository (so nothing resolves from
+    // the repository's node_modules), and runs its CMD with its ENV.
+    it("serves the dashboard, the API and the health checks, and stops on SIGTERM", async () => {
+      const stage = dockerStage(readFileSync(path.join(clone, "Dockerfile"), "utf8"), "web");
+      const build = run("npx next build", path.join(clone, "apps/web"), cleanEnv({ NEXT_OUTPUT: "standalone", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" }));
+      const built = await new Promise<number | null>((resolve) => build.child.on("close", (code) => resolve(code)));
+      expect(built, build.output().slice(-3000)).toBe(0);
+
+      const app = path.join(base, "image-app");
+      for (const [from, to] of stage.copies) await cp(path.join(clone, from), path.join(app, to), { recursive: true });
+      expect(existsSync(path.join(app, "node_modules"))).toBe(true); // the traced dependencies came along
+
+      db = await createTestDatabase({ migrate: false });
+      const port = await freePort();
+      const [cmd, ...args] = stage.cmd;
+      expect(cmd).toBe("node");
+      const env = { ...cleanEnv(stage.env), PORT: String(port), HOSTNAME: "127.0.0.1", DATABASE_URL: db.url, LOG_INSIGHTS_MIGRATIONS_DIR: path.join(app, "packages/store/migrations") };
+      const server = spawn(process.execPath, args, { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      server.stdout!.on("data", (d: Buffer) => { output += d.toString(); });
+      server.stderr!.on("data", (d: Buffer) => { output += d.toString(); });
+      const exited = new Promise<number | null>((resolve) => server.on("close", (code) => resolve(code)));
+      try {
+        await expect.poll(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0), { timeout: 60_000, interval: 250 }).toBe(200);
+        const page = await fetch(`http://127.0.0.1:${port}/`);
+        expect(page.status).toBe(200);
+        expect(page.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+        expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(await page.text()).toContain("log-insights");
+        // The API migrates the empty database on its first request, then answers.
+        const data = (await graphql(port, OVERVIEW_30D)) as { overview: { questions: number } };
+        expect(data.overview.questions).toBe(0);
+        expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+        const { rows } = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM schema_migrations");
+        expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual(2);
+      } finally {
+        server.kill("SIGTERM");
+      }
+      const t = performance.now();
+      const code = await exited;
+      process.stderr.write(`[start e2e] standalone web server: stopped ${Math.round(performance.now() - t)} ms after SIGTERM (exit ${code})\n`);
+      expect(code, output.slice(-3000)).toBe(0);
+    }, 600_000);
   });
 });
