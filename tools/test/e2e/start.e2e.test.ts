@@ -330,7 +330,9 @@ describe("the README's start command on a clean clone", () => {
       const t = performance.now();
       const code = await exited;
       process.stderr.write(`[start e2e] standalone web server: stopped ${Math.round(performance.now() - t)} ms after SIGTERM (exit ${code})\n`);
-      expect(code, output.slice(-3000)).toBe(0);
+      // Next.js drains the requests in flight, closes, then exits 128 + SIGTERM (143) by design.
+      expect(code, output.slice(-3000)).toBe(143);
+      expect(output).not.toMatch(/error/i);
     }, 600_000);
   });
 });
