@@ -13,6 +13,12 @@ const list = z
   .string()
   .transform((s) => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0));
 
+// A retention duration's shape (the full check, e.g. at least 1 day, is
+// parseRetentionDuration in packages/store/src/retention/duration.ts).
+const retentionDuration = z
+  .string()
+  .regex(/^\s*[1-9]\d*\s*(d|days?|w|wk|weeks?|mo|mon|months?|y|yr|years?)\s*$/i, "expected a duration such as 90d, 12w, 6mo or 2y");
+
 export const envSchema = z.object({
   // --- general
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -38,6 +44,12 @@ export const envSchema = z.object({
   /** Watch mode: seconds between two listings of the source. */
   INGEST_POLL_SECONDS: z.coerce.number().positive().default(30),
 
+  // --- retention
+  /** How long raw log entries are kept (daily partitions): `90d`, `12w`, `6mo`, `2y`; at least 1 day. */
+  RETENTION_KEEP_ENTRIES: retentionDuration.default("90d"),
+  /** How long question rows are kept (monthly partitions); their rollups are kept for ever. */
+  RETENTION_KEEP_QUESTIONS: retentionDuration.default("2y"),
+
   // --- API and dashboard
   /** Interface `npm run api` listens on; unset: all of them. */
   API_HOST: z.string().min(1).optional(),
@@ -56,6 +68,24 @@ export const envSchema = z.object({
   API_MAX_DEPTH: z.coerce.number().int().positive().default(8),
   /** Largest query cost accepted (see packages/api/src/protection.ts). */
   API_MAX_COST: z.coerce.number().int().positive().default(5_000),
+
+  // --- alerts
+  /** The alert rules (YAML or JSON); unset: packages/alerts/rules.default.yaml. */
+  ALERT_RULES_FILE: z.string().min(1).optional(),
+  /** Seconds between two evaluations of the rules by the worker. */
+  ALERT_EVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  /** A rule still firing notifies again after this many minutes (a rule's `repeat` wins). */
+  ALERT_REPEAT_MINUTES: z.coerce.number().int().min(1).max(43_200).default(240),
+  /** Generic JSON webhook receiving every notification (may hold a secret: never logged). */
+  ALERT_WEBHOOK_URL: z.string().url().optional(),
+  /** Slack incoming webhook (its path is a secret: never logged). */
+  ALERT_SLACK_WEBHOOK_URL: z.string().url().optional(),
+  /** Prometheus Alertmanager base URL; alerts are POSTed to /api/v2/alerts. */
+  ALERTMANAGER_URL: z.string().url().optional(),
+  /** The dashboard's public URL, for links in notifications; unset: no links. */
+  ALERT_DASHBOARD_URL: z.string().url().optional(),
+  /** Attempts to deliver a notification before it is recorded as failed. */
+  ALERT_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
 });
 
 export type Env = z.infer<typeof envSchema>;

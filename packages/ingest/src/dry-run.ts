@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { retentionHorizons } from "@log-insights/store";
 import { isSupportedKey } from "./decode";
 import type { FileFilter } from "./ledger";
 import type { Source, SourceObject } from "./sources";
@@ -17,6 +18,8 @@ export async function dryRun(
   opts: { reprocess: boolean; retryFailed: boolean; maxAttempts: number },
 ): Promise<DryRunPlan> {
   const plan: DryRunPlan = { seen: 0, unsupported: 0, files: [] };
+  const horizons = await retentionHorizons(pool);
+  const horizonMs = Math.max(horizons.log_entries?.getTime() ?? -Infinity, horizons.bot_questions?.getTime() ?? -Infinity);
   let batch: SourceObject[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
@@ -27,6 +30,7 @@ export async function dryRun(
     const known = new Map(rows.map((r) => [r.key, r]));
     for (const o of batch) {
       const k = known.get(o.key);
+      if (o.keyTimeMs !== null && o.keyTimeMs < horizonMs) continue; // retention dropped its time range
       if (!k) plan.files.push({ key: o.key, size: o.size, reason: "new" });
       else if (k.dropped) continue;
       else if (k.etag !== o.etag) plan.files.push({ key: o.key, size: o.size, reason: "replaced" });

@@ -5,6 +5,7 @@ import {
 import { entryCopyLine, questionId, type QuestionRow } from "@log-insights/store";
 import type { DecodedElement } from "./decode";
 import type { FileStats, LedgerFile } from "./ledger";
+import type { RetentionHorizons } from "./partitions";
 
 export type { FileStats };
 
@@ -32,7 +33,8 @@ export class FileReader {
   private first: number | null = null;
   private last: number | null = null;
 
-  constructor(readonly file: LedgerFile) {}
+  /** `horizons`: entries and questions before retention's horizons are not stored (their partitions were dropped). */
+  constructor(readonly file: LedgerFile, private readonly horizons?: RetentionHorizons) {}
 
   /** The element's COPY line, or null when it was rejected. `check` may veto an entry's time (partitions). */
   accept(el: DecodedElement, check?: (timeMs: number) => void): string | null {
@@ -47,6 +49,13 @@ export class FileReader {
       return null;
     }
     const e = parsed.entry;
+    const entriesHorizon = this.horizons?.entriesMs ?? null;
+    if (entriesHorizon !== null && e.timeMs < entriesHorizon) {
+      // Its day was dropped: not stored (no partition), but still paired, so a question after the horizon keeps its start.
+      if (isBotEntry(e)) this.pairer.push(e);
+      this.rejections.push({ index: el.index, reason: `before the retention horizon ${new Date(entriesHorizon).toISOString()}`, raw: null, rawBytes: el.bytes });
+      return null;
+    }
     check?.(e.timeMs);
     this.stored++;
     if (this.first === null || e.timeMs < this.first) this.first = e.timeMs;
@@ -57,7 +66,10 @@ export class FileReader {
 
   /** The file's bot questions, paired in file order. */
   questions(slowAnswerMs: number): QuestionRow[] {
-    return this.pairer.finish().map((q) => toQuestionRow(q, this.file, slowAnswerMs));
+    const horizon = this.horizons?.questionsMs ?? null;
+    return this.pairer.finish()
+      .filter((q) => horizon === null || q.askedAtMs >= horizon)
+      .map((q) => toQuestionRow(q, this.file, slowAnswerMs));
   }
 
   stats(questions: number): FileStats {

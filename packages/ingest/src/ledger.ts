@@ -174,6 +174,7 @@ export async function claimFiles(client: PoolClient, source: string, opts: Claim
   const { rows } = await client.query<FileRow>(
     `SELECT ${FILE_COLUMNS.split(", ").map((c) => `f.${c}`).join(", ")} FROM ingest_files f
      WHERE f.source = $1 AND f.status = 'pending' AND f.dropped_at IS NULL AND ${which}
+       AND (f.key_time IS NULL OR f.key_time >= (SELECT greatest(retention_horizon('log_entries'), retention_horizon('bot_questions'))))
        AND (SELECT count(*) FROM ingest_attempts a WHERE a.file_id = f.id AND a.finished_at IS NULL) < $2
        ${f.sql}
      ORDER BY f.key_time NULLS LAST, f.key

@@ -1,7 +1,13 @@
 import type { Pool } from "pg";
-import { ensurePartitions } from "@log-insights/store";
+import { ensurePartitions, retentionHorizons } from "@log-insights/store";
 
 const DAY_MS = 86_400_000;
+
+/** Times (ms) before which retention dropped the rows of each table; null: nothing dropped. */
+export interface RetentionHorizons {
+  entriesMs: number | null;
+  questionsMs: number | null;
+}
 
 /** Thrown inside a file's transaction when a row needs a partition that does not exist yet. */
 export class MissingPartitionError extends Error {
@@ -22,6 +28,7 @@ export class MissingPartitionError extends Error {
 export class PartitionCache {
   private days = new Set<number>();
   private months = new Set<number>();
+  private horizon: RetentionHorizons = { entriesMs: null, questionsMs: null };
 
   constructor(private readonly pool: Pool) {}
 
@@ -37,6 +44,13 @@ export class PartitionCache {
       const month = /^bot_questions_p(\d{4})(\d{2})$/.exec(name);
       if (month) this.months.add(Number(month[1]) * 12 + Number(month[2]) - 1);
     }
+    const h = await retentionHorizons(this.pool);
+    this.horizon = { entriesMs: h.log_entries?.getTime() ?? null, questionsMs: h.bot_questions?.getTime() ?? null };
+  }
+
+  /** Retention horizons as of the last load: rows before them are not stored (their partitions were dropped). */
+  horizons(): RetentionHorizons {
+    return this.horizon;
   }
 
   /** Whether the day (for entries) or month (for questions) of this time has a partition. */

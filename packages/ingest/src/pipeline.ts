@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Pool } from "pg";
-import { needsRegroup, regroupQuestions } from "@log-insights/store";
+import { markFilesBeyondRetention, needsRegroup, regroupQuestions } from "@log-insights/store";
 import type { Logger } from "@log-insights/config";
 import {
   countByStatus, failCrashLoopingFiles, failedFiles, registerObjects, registerSkipped, requeue, requeueFailed,
@@ -39,6 +39,8 @@ export interface IngestSummary {
   seconds: number;
   /** Selected files that are failed after the run (this run's and earlier ones'), with the error. */
   failedFiles: { key: string; error: string | null; attempts: number }[];
+  /** Files skipped because their key time is before the retention horizon (rows dropped); part of files.skipped. Set when above 0. */
+  beyondRetention?: number;
 }
 
 const LIST_BATCH = 1000;
@@ -94,6 +96,9 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
   if (opts.reprocess) await requeue(pool, source.id, filter);
   else await requeueFailed(pool, source.id, filter, opts.maxAttempts, opts.retryFailed);
   await failCrashLoopingFiles(pool, source.id, opts.maxAttempts);
+  // Files from before the retention horizon stay out, even replaced or --reprocess'd: their days were dropped (and their rollups kept).
+  const beyondRetention = (await markFilesBeyondRetention(pool, source.id)).skipped;
+  if (beyondRetention > 0) logger.info({ files: beyondRetention }, "files older than the retention horizon skipped");
 
   const partitions = new PartitionCache(pool);
   await preparePartitions(pool, partitions, source.id);
@@ -104,6 +109,7 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
     questions: 0,
     seconds: 0,
     failedFiles: [],
+    ...(beyondRetention > 0 ? { beyondRetention } : {}),
   };
   const before = await countByStatus(pool, source.id, filter);
   opts.onPlan?.(before.pending);

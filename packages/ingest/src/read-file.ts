@@ -2,6 +2,7 @@ import type { QuestionRow } from "@log-insights/store";
 import { decodeObject } from "./decode";
 import { FileReader, type FileStats, type Rejection } from "./file-reader";
 import type { LedgerFile } from "./ledger";
+import type { RetentionHorizons } from "./partitions";
 import type { Source } from "./sources";
 
 const DAY_MS = 86_400_000;
@@ -21,9 +22,9 @@ export interface ReadFile {
 }
 
 /** Reads, decodes and normalizes a whole file (used in read workers, or in-process). */
-export async function readFile(source: Source, file: LedgerFile, slowAnswerMs: number): Promise<ReadFile> {
+export async function readFile(source: Source, file: LedgerFile, slowAnswerMs: number, horizons?: RetentionHorizons): Promise<ReadFile> {
   const started = performance.now();
-  const reader = new FileReader(file);
+  const reader = new FileReader(file, horizons);
   const lines: string[] = [];
   const days = new Set<number>();
   const note = (t: number): void => void days.add(Math.floor(t / DAY_MS));

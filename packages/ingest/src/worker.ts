@@ -135,7 +135,7 @@ async function writeBatch(ctx: WorkerContext, client: PoolClient, files: LedgerF
   await forEachLimited(files, ctx.batch.parallelReads, async (file) => {
     const started = performance.now();
     try {
-      read.push(await readFile(ctx.source, file, ctx.slowAnswerMs));
+      read.push(await readFile(ctx.source, file, ctx.slowAnswerMs, ctx.partitions.horizons()));
     } catch (err) {
       failed.push({ file, error: describe(err), durationMs: performance.now() - started });
     }
@@ -201,7 +201,7 @@ async function ingestLargeFile(ctx: WorkerContext, fileId?: number): Promise<Fil
         await client.query("SAVEPOINT file_rows");
         const derived: DerivedRows = { questions: [], rejections: [], replacedScopes: [] };
         if (file.entriesStored !== null) derived.replacedScopes = await deleteFileRows(client, file);
-        const reader = new FileReader(file);
+        const reader = new FileReader(file, ctx.partitions.horizons());
         const stream = await ctx.source.open(file.key, file.etag ? { etag: file.etag } : undefined);
         const check = (t: number): void => ctx.partitions.check(t, "log_entries");
         await copyEntries(client, (async function* () {

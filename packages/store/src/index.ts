@@ -40,3 +40,4 @@ export {
 export * from "./write";
 export { reassignTopics, type ReassignOptions, type ReassignResult } from "./reassign-topics";
 export * from "./read";
+export * from "./retention";
