@@ -44,4 +44,4 @@ ENV NODE_ENV=production
 # /seed: where the minio profile's sample-logs service writes (a named volume takes this ownership).
 RUN mkdir -p /seed && chown node:node /seed
 USER node
-CMD ["node", "--max-old-space-size=192", "--import", "tsx", "packages/ingest/src/cli.ts", "--watch"]
+CMD ["node", "--max-old-space-size=192", "--import", "tsx", "packages/ingest/src/cli.ts", "--watch", "--retention"]

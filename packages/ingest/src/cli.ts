@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
 import { createLogger, loadEnv, type Env, type Logger } from "@log-insights/config";
-import { migrate, openDatabase } from "@log-insights/store";
+import { migrate, openDatabase, startRetentionSchedule } from "@log-insights/store";
 import { dryRun } from "./dry-run";
 import type { FileFilter } from "./ledger";
 import { runIngest, type IngestRunOptions, type IngestSummary } from "./pipeline";
@@ -23,6 +23,7 @@ interface CliOptions {
   dryRun: boolean;
   endpoint?: string;
   slowMs: number;
+  retention: boolean;
 }
 
 function positiveInt(v: string): number {
@@ -53,6 +54,7 @@ const program = new Command()
   .option("--dry-run", "list what would be ingested, change nothing", false)
   .option("--endpoint <url>", "S3-compatible endpoint (default $AWS_ENDPOINT_URL)")
   .option("--slow-ms <ms>", "answers slower than this are flagged slow", positiveInt, 10_000)
+  .option("--retention", "with --watch: drop data past $RETENTION_KEEP_ENTRIES / $RETENTION_KEEP_QUESTIONS once a day (see npm run retention)", false)
   .showHelpAfterError();
 
 function resolveSourceSpec(arg: string | undefined, env: Env): string {
@@ -98,6 +100,7 @@ function humanSummary(s: IngestSummary & { peakRssMb: number }): string {
 async function main(argv: string[]): Promise<number> {
   program.parse(argv);
   const opts = program.opts<CliOptions>();
+  if (opts.retention && !opts.watch) throw new Error("--retention needs --watch (for a one-off run: npm run retention)");
   const env = loadEnv();
   const progressOnTerminal = !opts.json && process.stderr.isTTY === true;
   // With a progress bar, per-file log lines would garble it: show warnings only, unless asked.
@@ -147,6 +150,13 @@ async function main(argv: string[]): Promise<number> {
     };
     let total: IngestSummary;
     if (opts.watch) {
+      // Opt-in: a worker pointed at an archive must not start dropping its old days unasked.
+      const retention = opts.retention
+        ? startRetentionSchedule(db.pool, { keepEntries: env.RETENTION_KEEP_ENTRIES, keepQuestions: env.RETENTION_KEEP_QUESTIONS }, {
+          logger: createLogger("retention"), signal: stop.signal,
+        })
+        : null;
+      if (retention) logger.info({ keepEntries: env.RETENTION_KEEP_ENTRIES, keepQuestions: env.RETENTION_KEEP_QUESTIONS }, "retention: applied daily");
       total = await watchSource(db.pool, run, {
         intervalMs: (opts.interval ?? env.INGEST_POLL_SECONDS) * 1000,
         signal: stop.signal,
@@ -158,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
           }
         },
       });
+      await retention?.stop();
     } else {
       total = await runIngest(db.pool, { ...run, ...showProgress() });
       (progress as Progress | null)?.stop();

@@ -67,6 +67,9 @@ describe("the ingest command", () => {
       const badSince = await runCli([bucket.dir, "--since", "yesterday-ish"], { DATABASE_URL: db.url });
       expect(badSince.code).toBe(2);
       expect(badSince.stderr).toMatch(/--since: "yesterday-ish" is not a date/);
+      const retentionAlone = await runCli([bucket.dir, "--retention"], { DATABASE_URL: db.url });
+      expect(retentionAlone.code).toBe(2);
+      expect(retentionAlone.stderr).toMatch(/--retention needs --watch/);
     } finally {
       await db.drop();
     }
