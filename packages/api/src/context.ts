@@ -3,6 +3,7 @@ import {
   readConversationsByIds, readQuestionEntriesByIds, readQuestionsByIds,
   type BotQuestion, type Conversation, type LogEntry, type Queryable,
 } from "@log-insights/store";
+import type { RuleSet } from "@log-insights/alerts";
 import type { RequestCache } from "./cache/result-cache";
 import type { DataChange } from "./live/ingest-listener";
 
@@ -12,6 +13,8 @@ export interface ApiContext {
   cache: RequestCache;
   loaders: Loaders;
   live: LiveEvents;
+  /** The alert rules (the rules file, re-read when it changes): alertRules lists them; the API never evaluates them. */
+  alertRules: () => Promise<RuleSet>;
 }
 
 export interface LiveEvents {
@@ -45,6 +48,6 @@ export function createLoaders(db: Queryable, cache: RequestCache): Loaders {
   };
 }
 
-export function createContext(db: Queryable, cache: RequestCache, live: LiveEvents): ApiContext {
-  return { db, cache, loaders: createLoaders(db, cache), live };
+export function createContext(db: Queryable, cache: RequestCache, live: LiveEvents, alertRules: () => Promise<RuleSet>): ApiContext {
+  return { db, cache, loaders: createLoaders(db, cache), live, alertRules };
 }

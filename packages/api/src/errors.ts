@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | "BAD_CURSOR"
   | "PAGE_TOO_LARGE"
   | "BAD_SEARCH"
+  | "ALERT_RULES_INVALID"
   | "QUERY_TOO_DEEP"
   | "QUERY_TOO_COSTLY"
   | "TOO_MANY_ALIASES"

@@ -1,5 +1,6 @@
 import { Kind, type DefinitionNode, type DocumentNode } from "graphql";
 import { createPubSub, createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { DEFAULT_RULES_FILE, rulesSource } from "@log-insights/alerts";
 import { createLogger, type Logger } from "@log-insights/config";
 import { migrationStatus, type Database } from "@log-insights/store";
 import { ResultCache } from "./cache/result-cache";
@@ -41,6 +42,8 @@ export interface ApiOptions {
   statementTimeoutMs?: number;
   /** Also export Node's process metrics (default false; the standalone server turns them on). */
   defaultMetrics?: boolean;
+  /** The alert rules file listed by alertRules (default ALERT_RULES_FILE, else packages/alerts/rules.default.yaml). */
+  alertRulesFile?: string;
 }
 
 export interface ApiHandler {
@@ -77,6 +80,9 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
   const statementTimeoutMs = options.statementTimeoutMs ?? 5_000;
   const pool = options.pool;
   const metrics = new ApiMetrics(pool, logger, { defaultMetrics: options.defaultMetrics ?? false });
+  // Read from the environment here (not only in main.ts) so every host of the handler, the web app included, lists the same rules.
+  const alertRules = rulesSource(options.alertRulesFile ?? (process.env.ALERT_RULES_FILE || DEFAULT_RULES_FILE), (err) =>
+    logger.error({ error: err.message }, "the alert rules file is invalid; alertRules lists the previous rules"));
 
   const cacheOptions = options.cache === false ? { ttlSeconds: 0 } : (options.cache ?? {});
   const ttlMs = (cacheOptions.ttlSeconds ?? 300) * 1000;
@@ -176,7 +182,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
       // Yoga logs each error that maskError replaced; maskError itself logs the unexpected ones (with the stack).
       error: (...args: unknown[]) => logger.debug({ yoga: args.map((a) => (a instanceof Error ? a.message : String(a))) }, "yoga: error replaced for the client"),
     },
-    context: () => createContext(pool, cache.forRequest(), live),
+    context: () => createContext(pool, cache.forRequest(), live, alertRules.get),
     plugins: [
       routes,
       requestMetricsPlugin(metrics, endpoint),

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
+import { startAlertSchedule } from "@log-insights/alerts";
 import { createLogger, loadEnv, type Env, type Logger } from "@log-insights/config";
 import { migrate, openDatabase, startRetentionSchedule } from "@log-insights/store";
 import { dryRun } from "./dry-run";
@@ -24,6 +25,7 @@ interface CliOptions {
   endpoint?: string;
   slowMs: number;
   retention: boolean;
+  alerts: boolean;
 }
 
 function positiveInt(v: string): number {
@@ -54,6 +56,7 @@ const program = new Command()
   .option("--dry-run", "list what would be ingested, change nothing", false)
   .option("--endpoint <url>", "S3-compatible endpoint (default $AWS_ENDPOINT_URL)")
   .option("--slow-ms <ms>", "answers slower than this are flagged slow", positiveInt, 10_000)
+  .option("--no-alerts", "with --watch: do not evaluate the alert rules (default: every $ALERT_EVAL_SECONDS, see README Alerts)")
   .option("--retention", "with --watch: drop data past $RETENTION_KEEP_ENTRIES / $RETENTION_KEEP_QUESTIONS once a day (see npm run retention)", false)
   .showHelpAfterError();
 
@@ -157,6 +160,9 @@ async function main(argv: string[]): Promise<number> {
         })
         : null;
       if (retention) logger.info({ keepEntries: env.RETENTION_KEEP_ENTRIES, keepQuestions: env.RETENTION_KEEP_QUESTIONS }, "retention: applied daily");
+      // The worker watches the data, so it judges the alert rules too (the API only reads their state).
+      // A bad rules file or ALERT_* value stops the worker here, at start.
+      const alerts = opts.alerts ? await startAlertSchedule(db.pool, { signal: stop.signal, logger: createLogger("alerts") }) : null;
       total = await watchSource(db.pool, run, {
         intervalMs: (opts.interval ?? env.INGEST_POLL_SECONDS) * 1000,
         signal: stop.signal,
@@ -168,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
           }
         },
       });
-      await retention?.stop();
+      await Promise.all([retention?.stop(), alerts?.stop()]);
     } else {
       total = await runIngest(db.pool, { ...run, ...showProgress() });
       (progress as Progress | null)?.stop();

@@ -321,6 +321,9 @@ describe("the README's start command on a clean clone", () => {
         // The API migrates the empty database on its first request, then answers.
         const data = (await graphql(port, OVERVIEW_30D)) as { overview: { questions: number } };
         expect(data.overview.questions).toBe(0);
+        // The alert rules file came along with the image's files (the API lists its rules).
+        const rules = (await graphql(port, "{ alertRules { id state } }")) as { alertRules: { id: string }[] };
+        expect(rules.alertRules.length).toBeGreaterThan(0);
         expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
         const { rows } = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM schema_migrations");
         expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual(2);

@@ -8,6 +8,7 @@ import "./metrics";
 import "./questions";
 import "./conversations";
 import "./logs";
+import "./alerts";
 import "./live";
 
 builder.queryType({ description: "Every metric, search and drill-down of the deal bot's logs. Times are ISO-8601; ranges are [from, to)." });

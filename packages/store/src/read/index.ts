@@ -22,5 +22,6 @@ export {
   type LogEntry, type LogEntryFilter, type LogCountBucket, type ErrorGroup,
 } from "./log-entries";
 export { readIngestionStatus, type IngestionStatus } from "./ingestion";
+export { readIngestHealth, type IngestHealth } from "./ingest-health";
 export { readOtherTopics, type OtherTopic } from "./other-topics";
 export { readQuestionsByIds, readConversationsByIds, readQuestionEntriesByIds } from "./batch";
