@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 import { useSyncExternalStore, type ReactNode } from "react";
 import { contextParams } from "../lib/url-state";
 import { useView } from "../lib/view";
+import { AlertBanner } from "./AlertBanner";
 import { FilterChips } from "./FilterChips";
 import { TimeBar } from "./TimeBar";
 
@@ -15,6 +16,7 @@ const NAV = [
   { href: "/conversations", label: "Conversations" },
   { href: "/logs", label: "Logs" },
   { href: "/ingestion", label: "Ingestion" },
+  { href: "/alerts", label: "Alerts" },
 ];
 
 const noSubscribe = (): (() => void) => () => undefined;
@@ -55,6 +57,7 @@ export function AppShell({ children }: { children: ReactNode }): ReactNode {
       <main className="main" id="main">
         {inBrowser ? (
           <>
+            <AlertBanner />
             <TimeBar />
             <FilterChips />
             {children}

@@ -62,8 +62,17 @@ export interface GqlResult<T> {
   retry(): void;
 }
 
-/** A query that refetches when its variables change and when new data lands. */
-export function useGql<T, V extends AnyVariables = AnyVariables>(query: DocumentInput<T, V>, variables: V, pause = false): GqlResult<T> {
+export interface GqlOptions {
+  /**
+   * Also refetch every this many milliseconds while the tab is visible: for
+   * what changes on another schedule than ingestion (alert states change
+   * when the worker evaluates its rules, not when a file lands).
+   */
+  pollMs?: number;
+}
+
+/** A query that refetches when its variables change and when new data lands (and every `pollMs` when set). */
+export function useGql<T, V extends AnyVariables = AnyVariables>(query: DocumentInput<T, V>, variables: V, pause = false, options: GqlOptions = {}): GqlResult<T> {
   const { version } = useLive();
   const stableVars = useMemo(() => variables, [JSON.stringify(variables)]); // eslint-disable-line react-hooks/exhaustive-deps
   const [result, reexecute] = useQuery<T, V>({ query, variables: stableVars, pause });
@@ -74,6 +83,14 @@ export function useGql<T, V extends AnyVariables = AnyVariables>(query: Document
       reexecute({ requestPolicy: "network-only" });
     }
   }, [version, reexecute]);
+  const { pollMs } = options;
+  useEffect(() => {
+    if (!pollMs || pause) return;
+    const t = setInterval(() => {
+      if (document.visibilityState !== "hidden") reexecute({ requestPolicy: "network-only" });
+    }, pollMs);
+    return () => clearInterval(t);
+  }, [pollMs, pause, reexecute]);
   return {
     data: result.data,
     fetching: result.fetching,

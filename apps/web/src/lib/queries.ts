@@ -114,3 +114,31 @@ export const INGESTION = gql`
       failedFiles { key error attempts updatedAt }
     }
   }`;
+
+const DRILL_DOWN = "drillDown { view path }";
+
+/** The banner's alerts: polled and refetched on new data, small on purpose. */
+export const FIRING_ALERTS = gql`
+  query FiringAlerts {
+    firingAlerts { id ruleId ruleName severity metric comparison threshold state value lastValue startedAt resolvedAt summary ${DRILL_DOWN} }
+  }`;
+
+export const ALERT_RULES = gql`
+  query AlertRules {
+    alertRules {
+      id name description metric window windowSeconds threshold comparison minQuestions severity
+      state since lastValue lastDetail lastEvaluatedAt currentAlert { id startedAt summary ${DRILL_DOWN} }
+    }
+  }`;
+
+export const ALERTS = gql`
+  query Alerts($from: DateTime!, $to: DateTime!, $state: AlertState, $first: Int, $after: String) {
+    alerts(from: $from, to: $to, state: $state, first: $first, after: $after) {
+      totalCount totalCountIsExact pageInfo { hasNextPage endCursor }
+      edges { cursor node {
+        id ruleId ruleName description severity metric comparison threshold state value lastValue questions windowSeconds
+        startedAt resolvedAt summary ${DRILL_DOWN}
+        notifications { id channel kind status attempts lastError createdAt nextAttemptAt deliveredAt }
+      } }
+    }
+  }`;
