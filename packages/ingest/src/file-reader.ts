@@ -128,7 +128,12 @@ function safeStringify(value: unknown): string {
   try {
     return (JSON.stringify(value) ?? String(value)).slice(0, MAX_RAW_CHARS);
   } catch {
-    return String(value).slice(0, MAX_RAW_CHARS);
+    try {
+      return String(value).slice(0, MAX_RAW_CHARS);
+    } catch {
+      // An array nested ~10,000 deep overflows both (JSON.parse reads it fine): the record is still rejected, with its reason.
+      return "[not serializable: nested too deeply]";
+    }
   }
 }
 

@@ -127,17 +127,33 @@ export async function registerObjects(
   return { added, changed: rows.length - added };
 }
 
+/**
+ * Closes the attempts that workers died in (never finished) of files put back
+ * in the queue on purpose (--reprocess, --retry-failed): otherwise they still
+ * count as crashes, and failCrashLoopingFiles gives the file up again at
+ * once. A file that is not locked has no live worker, so its open attempts
+ * are dead ones. To be used in a WITH whose `requeued` yields the file ids.
+ */
+function closeDeadAttempts(when = "true"): string {
+  return `closed AS (
+       UPDATE ingest_attempts a SET finished_at = now(), outcome = 'failed', error = 'worker stopped before finishing'
+       WHERE ${when} AND a.file_id IN (SELECT id FROM requeued) AND a.finished_at IS NULL)`;
+}
+
 /** Puts every selected file that is not in flight back to pending (--reprocess). */
 export async function requeue(pool: Pool, source: string, filter: FileFilter): Promise<number> {
   const f = filterSql(filter, 1);
-  const res = await pool.query(
-    `UPDATE ingest_files SET status = 'pending', attempts = 0, error = NULL, updated_at = now()
-     WHERE id IN (SELECT f.id FROM ingest_files f
-                  WHERE f.source = $1 AND f.dropped_at IS NULL AND f.status <> 'skipped'${f.sql}
-                  FOR UPDATE SKIP LOCKED)`,
+  const { rows } = await pool.query<{ n: string }>(
+    `WITH requeued AS (
+       UPDATE ingest_files SET status = 'pending', attempts = 0, error = NULL, updated_at = now()
+       WHERE id IN (SELECT f.id FROM ingest_files f
+                    WHERE f.source = $1 AND f.dropped_at IS NULL AND f.status <> 'skipped'${f.sql}
+                    FOR UPDATE SKIP LOCKED)
+       RETURNING id), ${closeDeadAttempts()}
+     SELECT count(*) AS n FROM requeued`,
     [source, ...f.values],
   );
-  return res.rowCount ?? 0;
+  return Number(rows[0]?.n ?? 0);
 }
 
 export interface ClaimOptions {
@@ -192,15 +208,20 @@ export async function claimFiles(client: PoolClient, source: string, opts: Claim
  */
 export async function requeueFailed(pool: Pool, source: string, filter: FileFilter, maxAttempts: number, all: boolean): Promise<number> {
   const f = filterSql(filter, 3);
-  const res = await pool.query(
-    `UPDATE ingest_files SET status = 'pending', updated_at = now()
-     WHERE id IN (SELECT f.id FROM ingest_files f
-                  WHERE f.source = $1 AND f.status = 'failed' AND f.dropped_at IS NULL
-                    AND ($2::boolean OR f.attempts < $3)${f.sql}
-                  FOR UPDATE SKIP LOCKED)`,
+  // Within the limit, a crashed attempt keeps counting (a poison file must not crash every run);
+  // --retry-failed (all) forgives them, or a file given up on after crashes could never be retried.
+  const { rows } = await pool.query<{ n: string }>(
+    `WITH requeued AS (
+       UPDATE ingest_files SET status = 'pending', updated_at = now()
+       WHERE id IN (SELECT f.id FROM ingest_files f
+                    WHERE f.source = $1 AND f.status = 'failed' AND f.dropped_at IS NULL
+                      AND ($2::boolean OR f.attempts < $3)${f.sql}
+                    FOR UPDATE SKIP LOCKED)
+       RETURNING id), ${closeDeadAttempts("$2::boolean")}
+     SELECT count(*) AS n FROM requeued`,
     [source, all, maxAttempts, ...f.values],
   );
-  return res.rowCount ?? 0;
+  return Number(rows[0]?.n ?? 0);
 }
 
 /**

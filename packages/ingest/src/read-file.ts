@@ -21,8 +21,22 @@ export interface ReadFile {
   durationMs: number;
 }
 
+/**
+ * Thrown by readFile when the decoded bytes of a batch pass its budget: a
+ * small file as stored can hold a lot once gunzipped, and a batch is held in
+ * memory whole. The file is then streamed alone instead.
+ */
+export class TooLargeToBatchError extends Error {
+  override name = "TooLargeToBatchError";
+}
+
+/** Decoded bytes a batch may hold, shared by the reads of its files. */
+export interface DecodedBudget {
+  left: number;
+}
+
 /** Reads, decodes and normalizes a whole file (used in read workers, or in-process). */
-export async function readFile(source: Source, file: LedgerFile, slowAnswerMs: number, horizons?: RetentionHorizons): Promise<ReadFile> {
+export async function readFile(source: Source, file: LedgerFile, slowAnswerMs: number, horizons?: RetentionHorizons, budget?: DecodedBudget): Promise<ReadFile> {
   const started = performance.now();
   const reader = new FileReader(file, horizons);
   const lines: string[] = [];
@@ -30,6 +44,10 @@ export async function readFile(source: Source, file: LedgerFile, slowAnswerMs: n
   const note = (t: number): void => void days.add(Math.floor(t / DAY_MS));
   const stream = await source.open(file.key, file.etag ? { etag: file.etag } : undefined);
   for await (const el of decodeObject(stream, file.key)) {
+    if (budget && (budget.left -= el.bytes) < 0) {
+      stream.destroy();
+      throw new TooLargeToBatchError(`${file.key} is too large once decoded to be read in a batch`);
+    }
     const line = reader.accept(el, note);
     if (line !== null) lines.push(line);
   }

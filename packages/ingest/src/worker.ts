@@ -8,7 +8,7 @@ import {
 } from "./ledger";
 import { MissingPartitionError, type PartitionCache } from "./partitions";
 import type { Source } from "./sources";
-import { readFile, type ReadFile } from "./read-file";
+import { TooLargeToBatchError, readFile, type ReadFile } from "./read-file";
 import { copyEntries, deleteFileRows, writeDerivedRows, type DerivedRows } from "./write-rows";
 
 /** PostgreSQL channel told about every committed batch of files (API caches and live updates listen). */
@@ -25,9 +25,11 @@ export interface BatchLimits {
   maxFileBytes: number;
   /** Files of a batch read from the source at once (hides S3 latency). */
   parallelReads: number;
+  /** Decoded bytes a batch may hold (gzip can hide a lot in a small file); files past it are streamed alone. */
+  maxDecodedBytes?: number;
 }
 
-export const DEFAULT_BATCH: BatchLimits = { files: 32, maxFileBytes: 512 * 1024, parallelReads: 4 };
+export const DEFAULT_BATCH: BatchLimits = { files: 32, maxFileBytes: 512 * 1024, parallelReads: 4, maxDecodedBytes: 32 * 1024 * 1024 };
 
 export interface WorkerContext {
   pool: Pool;
@@ -70,14 +72,18 @@ export async function ingestNext(ctx: WorkerContext): Promise<FileOutcome[] | nu
     return files.length === 0 ? null : await ingestBatch(ctx, client, files);
   });
   if (batch === null) return await ingestLargeFile(ctx);
-  if (batch.kind === "outcomes") return batch.outcomes;
+  if (batch.kind === "outcomes") {
+    // Files too large once decoded for the batch were let go (still pending): stream them alone now.
+    for (const id of batch.streamAlone) batch.outcomes.push(...((await ingestLargeFile(ctx, id)) ?? []));
+    return batch.outcomes;
+  }
   // The batch's write failed (a value PostgreSQL refused): take its files one by one to find the culprit.
   const outcomes: FileOutcome[] = [];
   for (const id of batch.fileIds) outcomes.push(...((await ingestLargeFile(ctx, id)) ?? []));
   return outcomes;
 }
 
-type BatchResult = { kind: "outcomes"; outcomes: FileOutcome[] } | { kind: "split"; fileIds: number[] };
+type BatchResult = { kind: "outcomes"; outcomes: FileOutcome[]; streamAlone: number[] } | { kind: "split"; fileIds: number[] };
 
 /** Runs fn in a transaction on its own connection; a broken connection is destroyed, not reused. */
 async function inTransaction<T>(ctx: WorkerContext, fn: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -132,14 +138,18 @@ async function closeAttempts(ctx: WorkerContext, attemptIds: number[], err: unkn
 async function writeBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[], attempts: Map<number, number>): Promise<BatchResult> {
   const read: ReadFile[] = [];
   const failed: { file: LedgerFile; error: string; durationMs: number }[] = [];
+  const letGo: LedgerFile[] = [];
+  const budget = { left: ctx.batch.maxDecodedBytes ?? Infinity };
   await forEachLimited(files, ctx.batch.parallelReads, async (file) => {
     const started = performance.now();
     try {
-      read.push(await readFile(ctx.source, file, ctx.slowAnswerMs, ctx.partitions.horizons()));
+      read.push(await readFile(ctx.source, file, ctx.slowAnswerMs, ctx.partitions.horizons(), budget));
     } catch (err) {
-      failed.push({ file, error: describe(err), durationMs: performance.now() - started });
+      if (err instanceof TooLargeToBatchError) letGo.push(file);
+      else failed.push({ file, error: describe(err), durationMs: performance.now() - started });
     }
   });
+  for (const f of letGo) await abandonAttempt(ctx.pool, attempts.get(f.id)!, "too large once decoded for a batch; streamed alone");
   // Partitions are created before this transaction touches log_entries (it holds only ledger rows yet).
   const missing = [
     ...read.flatMap((r) => r.entryDayTimes).filter((t) => !ctx.partitions.has(t, "log_entries")),
@@ -176,6 +186,7 @@ async function writeBatch(ctx: WorkerContext, client: PoolClient, files: LedgerF
   for (const f of failed) ctx.logger.warn({ key: f.file.key, error: f.error }, "file failed");
   return {
     kind: "outcomes",
+    streamAlone: letGo.map((f) => f.id),
     outcomes: [
       ...ok.map((r): FileOutcome => ({ status: "done", file: r.file, stats: r.stats, durationMs: r.durationMs })),
       ...failed.map((f): FileOutcome => ({ status: "failed", ...f })),

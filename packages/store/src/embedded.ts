@@ -33,6 +33,8 @@ export interface EmbeddedPostgresOptions {
   durable?: boolean;
   /** How long the server may take to become ready (crash recovery included). Default 120 s. */
   startTimeoutMs?: number;
+  /** Listen on this port instead of a free one (e.g. a test restarting the server where its clients expect it). */
+  port?: number;
 }
 
 export interface EmbeddedPostgres {
@@ -490,11 +492,14 @@ async function start(dir: string, options: EmbeddedPostgresOptions, logger: Logg
       });
     }
 
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const result = await spawnPostmaster(dir, port, bins, durable, timeoutMs, logger, tail);
     if (!result.ok) {
       const { log, reason } = result;
-      if (/could not bind|Address already in use/i.test(log)) continue; // port taken since we probed it
+      if (/could not bind|Address already in use/i.test(log)) {
+        if (options.port === undefined) continue; // port taken since we probed it
+        throw failure(`The embedded PostgreSQL in ${dir} cannot listen on port ${options.port}: it is taken.`, log, dir, bins.user);
+      }
       if (/lock file ".*" already exists/i.test(log)) {
         await sleep(200); // another process started a server on this directory meanwhile
         continue;

@@ -31,7 +31,11 @@ const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-export const DEFAULT_MAX_ELEMENT_BYTES = 64 * 1024 * 1024;
+// A log entry is a few KB (an LLM answer with its documents: ~100 KB). Above
+// 8 MiB it is rejected unbuffered: each worker holds several elements at once
+// (parallel reads), and a 50 MB entry parsed, normalized and COPYed costs
+// ~6x its size in memory; a few at once crashed the 192 MB heap.
+export const DEFAULT_MAX_ELEMENT_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_RAW_BYTES = 1024 * 1024;
 /** What is kept of an oversized element, for its rejected record. */
 export const OVERSIZE_HEAD_BYTES = 64 * 1024;

@@ -19,7 +19,7 @@ export type DecodedElement =
     };
 
 export interface DecodeOptions {
-  /** An element larger than this is rejected (`entry too large`) without being buffered. Default 64 MiB. */
+  /** An element larger than this is rejected (`entry too large`) without being buffered. Default 8 MiB. */
   maxElementBytes?: number;
   /** Cap on `raw` of a rejected element. Default 1 MiB. */
   maxRawBytes?: number;
