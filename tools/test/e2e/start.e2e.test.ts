@@ -305,7 +305,9 @@ describe("the README's start command on a clean clone", () => {
       const port = await freePort();
       const [cmd, ...args] = stage.cmd;
       expect(cmd).toBe("node");
-      const env = { ...cleanEnv(stage.env), PORT: String(port), HOSTNAME: "127.0.0.1", DATABASE_URL: db.url, LOG_INSIGHTS_MIGRATIONS_DIR: path.join(app, "packages/store/migrations") };
+      // The image's WORKDIR is /app: its paths point into our folder instead.
+      const imageEnv = Object.fromEntries(Object.entries(stage.env).map(([k, v]) => [k, v.startsWith("/app/") ? path.join(app, v.slice(5)) : v]));
+      const env = { ...cleanEnv(imageEnv), PORT: String(port), HOSTNAME: "127.0.0.1", DATABASE_URL: db.url };
       const server = spawn(process.execPath, args, { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
       let output = "";
       server.stdout!.on("data", (d: Buffer) => { output += d.toString(); });
