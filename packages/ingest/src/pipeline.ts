@@ -8,7 +8,10 @@ import {
 } from "./ledger";
 import { PartitionCache } from "./partitions";
 import type { Source } from "./sources";
-import { DEFAULT_BATCH, ingestNext, isTransientDatabaseError, type BatchLimits, type FileOutcome, type WorkerContext } from "./worker";
+import { DEFAULT_BATCH, SourceOutageClock, ingestNext, isTransientDatabaseError, type BatchLimits, type FileOutcome, type WorkerContext } from "./worker";
+
+/** Continuous source outage a run rides out (files left pending, backing off) before it fails files as before. */
+export const DEFAULT_SOURCE_OUTAGE_MS = 120_000;
 
 export interface IngestRunOptions {
   source: Source;
@@ -29,6 +32,8 @@ export interface IngestRunOptions {
   regroup?: boolean;
   /** Checked between files: when it returns true, workers stop after the file in hand. */
   shouldStop?: () => boolean;
+  /** How long a continuous source outage is waited out (default DEFAULT_SOURCE_OUTAGE_MS). */
+  sourceOutageMs?: number;
 }
 
 /** The run's result; `--json` prints exactly this shape. */
@@ -123,6 +128,7 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
     slowAnswerMs: opts.slowAnswerMs,
     batch: opts.batch ?? DEFAULT_BATCH,
     logger,
+    outage: new SourceOutageClock(opts.sourceOutageMs ?? DEFAULT_SOURCE_OUTAGE_MS),
   };
 
   const record = (outcome: FileOutcome): void => {
@@ -134,14 +140,17 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
       summary.questions += outcome.stats.questions;
       logger.info({ key: outcome.file.key, entries: outcome.stats.entriesStored, rejected: outcome.stats.entriesRejected,
         questions: outcome.stats.questions, ms: Math.round(outcome.durationMs) }, "file ingested");
-    } else {
+    } else if (outcome.status === "failed") {
       summary.files.failed++;
+    } else {
+      return; // deferred: still pending, taken again after the back-off
     }
     opts.onFile?.(outcome, summary);
   };
 
   const work = async (): Promise<void> => {
     let backoffMs = 250;
+    let sourceBackoffMs = 250;
     while (!opts.shouldStop?.()) {
       let outcomes: FileOutcome[] | null;
       try {
@@ -156,6 +165,14 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
       }
       if (!outcomes) return;
       outcomes.forEach(record);
+      const deferred = outcomes.filter((o): o is Extract<FileOutcome, { status: "deferred" }> => o.status === "deferred");
+      if (deferred.length > 0) {
+        logger.warn({ files: deferred.length, error: deferred[0]!.error, retryInMs: sourceBackoffMs }, "source unavailable, retrying");
+        await new Promise((r) => setTimeout(r, sourceBackoffMs));
+        sourceBackoffMs = Math.min(sourceBackoffMs * 2, 10_000);
+      } else {
+        sourceBackoffMs = 250;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, work));

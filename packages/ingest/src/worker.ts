@@ -7,7 +7,7 @@ import {
   type ClaimOptions, type FileResult, type LedgerFile,
 } from "./ledger";
 import { MissingPartitionError, type PartitionCache } from "./partitions";
-import type { Source } from "./sources";
+import { SourceError, type Source } from "./sources";
 import { TooLargeToBatchError, readFile, type ReadFile } from "./read-file";
 import { copyEntries, deleteFileRows, writeDerivedRows, type DerivedRows } from "./write-rows";
 
@@ -16,7 +16,9 @@ export const INGEST_CHANNEL = "log_insights_ingest";
 
 export type FileOutcome =
   | { status: "done"; file: LedgerFile; stats: FileStats; durationMs: number }
-  | { status: "failed"; file: LedgerFile; error: string; durationMs: number };
+  | { status: "failed"; file: LedgerFile; error: string; durationMs: number }
+  /** The source could not be read for now (an outage): left pending, not counted against the file; the run backs off. */
+  | { status: "deferred"; file: LedgerFile; error: string; durationMs: number };
 
 export interface BatchLimits {
   /** Small files claimed together in one transaction. */
@@ -40,6 +42,33 @@ export interface WorkerContext {
   slowAnswerMs: number;
   batch: BatchLimits;
   logger: Logger;
+  /** Shared by the run's workers: when the source started failing with outage errors (null: it works). */
+  outage: SourceOutageClock;
+}
+
+/**
+ * Why: a short S3 outage (503s for a few seconds, longer than the SDK's own
+ * retries) used to fail every file in flight, burning one of its attempts
+ * each. Errors that say "the source, not this file" (SourceError code
+ * "unavailable": 5xx, throttling, resets, timeouts after the SDK's retries) now leave the file pending and make
+ * the run back off, like a database outage does, for up to `maxMs` of
+ * continuous outage; past that the run gives up on files as before, so a
+ * source that stays down still ends a one-shot run.
+ */
+export class SourceOutageClock {
+  private since: number | null = null;
+  constructor(readonly maxMs: number, private readonly now: () => number = Date.now) {}
+  /** True when an error of this kind should defer the file rather than fail it. */
+  defers(err: unknown): boolean {
+    // Only "unavailable": a file replaced while read ("changed") needs the next listing's etag, not a wait.
+    if (!(err instanceof SourceError) || err.code !== "unavailable") return false;
+    this.since ??= this.now();
+    return this.now() - this.since < this.maxMs;
+  }
+  /** A file was read: the source works. */
+  recovered(): void {
+    this.since = null;
+  }
 }
 
 /**
@@ -138,18 +167,23 @@ async function closeAttempts(ctx: WorkerContext, attemptIds: number[], err: unkn
 async function writeBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[], attempts: Map<number, number>): Promise<BatchResult> {
   const read: ReadFile[] = [];
   const failed: { file: LedgerFile; error: string; durationMs: number }[] = [];
+  const deferred: { file: LedgerFile; error: string; durationMs: number }[] = [];
   const letGo: LedgerFile[] = [];
   const budget = { left: ctx.batch.maxDecodedBytes ?? Infinity };
   await forEachLimited(files, ctx.batch.parallelReads, async (file) => {
     const started = performance.now();
     try {
       read.push(await readFile(ctx.source, file, ctx.slowAnswerMs, ctx.partitions.horizons(), budget));
+      ctx.outage.recovered();
     } catch (err) {
       if (err instanceof TooLargeToBatchError) letGo.push(file);
+      else if (ctx.outage.defers(err)) deferred.push({ file, error: describe(err), durationMs: performance.now() - started });
       else failed.push({ file, error: describe(err), durationMs: performance.now() - started });
     }
   });
   for (const f of letGo) await abandonAttempt(ctx.pool, attempts.get(f.id)!, "too large once decoded for a batch; streamed alone");
+  // Left pending (the claim ends with this transaction); the attempt does not count against the file.
+  for (const f of deferred) await abandonAttempt(ctx.pool, attempts.get(f.file.id)!, `source unavailable, deferred: ${f.error}`);
   // Partitions are created before this transaction touches log_entries (it holds only ledger rows yet).
   const missing = [
     ...read.flatMap((r) => r.entryDayTimes).filter((t) => !ctx.partitions.has(t, "log_entries")),
@@ -190,6 +224,7 @@ async function writeBatch(ctx: WorkerContext, client: PoolClient, files: LedgerF
     outcomes: [
       ...ok.map((r): FileOutcome => ({ status: "done", file: r.file, stats: r.stats, durationMs: r.durationMs })),
       ...failed.map((f): FileOutcome => ({ status: "failed", ...f })),
+      ...deferred.map((f): FileOutcome => ({ status: "deferred", ...f })),
     ],
   };
 }
@@ -227,6 +262,7 @@ async function ingestLargeFile(ctx: WorkerContext, fileId?: number): Promise<Fil
         await writeDerivedRows(client, derived);
         const stats = reader.stats(derived.questions.length);
         const durationMs = performance.now() - started;
+        ctx.outage.recovered();
         await markDone(client, [{ fileId: file.id, attemptId, ...stats, durationMs }]);
         await notify(client, ctx, [{ file, stats }]);
         return { kind: "done" as const, outcome: { status: "done" as const, file, stats, durationMs } };
@@ -242,6 +278,10 @@ async function ingestLargeFile(ctx: WorkerContext, fileId?: number): Promise<Fil
           return { kind: "partition" as const, fileId: file.id, timeMs: err.timeMs };
         }
         const error = describe(err);
+        if (ctx.outage.defers(err)) {
+          await abandonAttempt(ctx.pool, attemptId, `source unavailable, deferred: ${error}`);
+          return { kind: "done" as const, outcome: { status: "deferred" as const, file, error, durationMs } };
+        }
         await markFailedIn(client, file.id, attemptId, error, durationMs);
         ctx.logger.warn({ key: file.key, error }, "file failed");
         return { kind: "done" as const, outcome: { status: "failed" as const, file, error, durationMs } };

@@ -49,6 +49,7 @@ export interface CliExit {
 export const LOG_MESSAGES_COUNTED = [
   "database unavailable, retrying",
   "S3 body interrupted, resuming",
+  "source unavailable, retrying",
   "file failed",
   "batch write failed; ingesting its files one by one",
 ] as const;
