@@ -35,6 +35,8 @@ export default defineConfig({
               globalSetup: ["packages/store/test/global-setup.ts"],
               testTimeout: 300_000,
               hookTimeout: 300_000,
+              // One file at a time: fault timings and the load test's figures are not skewed by the others.
+              fileParallelism: false,
             },
           }]
         : []),

@@ -16,7 +16,7 @@
  * there is no hand-written duplicate of the contract to keep in step.
  */
 import { z } from "zod";
-import { redactField, redactUrl } from "./redact";
+import { redactField, redactQueryObject, redactString, redactUrl } from "./redact";
 import type { NormalizedEntry, TimeSource } from "./types";
 
 /** pino's level labels and their numbers. */
@@ -193,7 +193,8 @@ export function parseEntry(raw: unknown, index: number, keyTimeMs: number | null
   const hostname = str(obj.hostname);
   const context = str(obj.context);
   const messageField = str(obj.message);
-  let message = messageField;
+  // The message is free text like any other ("upstream refused Authorization: Bearer ..."): redacted the same way.
+  let message = messageField === null ? null : redactString(messageField);
   const userId = userIdOf(obj.authUserId);
   const dealId = idText(obj.dealId);
   const latencyMs = latencyOf(obj.processingTimeMs);
@@ -202,7 +203,7 @@ export function parseEntry(raw: unknown, index: number, keyTimeMs: number | null
   let msgPromoted = false;
   if (message === null && typeof obj.msg === "string") {
     // pino's default message key, when the nestjs-pino `message` is absent.
-    message = obj.msg;
+    message = redactString(obj.msg);
     msgPromoted = true;
   }
 
@@ -241,6 +242,8 @@ export function parseEntry(raw: unknown, index: number, keyTimeMs: number | null
           put(headers, h, redactField(h, hv, 2));
         }
         reqData.headers = headers;
+      } else if (k === "query" && isPlainObject(v)) {
+        reqData.query = redactQueryObject(v);
       } else {
         put(reqData, k, redactField(k, v, 1));
       }

@@ -95,9 +95,10 @@ export function redactCookieHeader(header: string): string {
   return out;
 }
 
-function redactCookieValue(value: unknown): unknown {
+function redactCookieValue(value: unknown, depth: number): unknown {
   if (typeof value === "string") return redactCookieHeader(value);
-  if (Array.isArray(value)) return value.map(redactCookieValue);
+  // Bounded like redactValue: an array nested 100,000 deep overflowed the stack here.
+  if (Array.isArray(value)) return depth >= MAX_DEPTH ? TOO_DEEP : value.map((v) => redactCookieValue(v, depth + 1));
   if (value !== null && typeof value === "object") {
     // A parsed cookie jar (`req.cookies`): same allow-list, other cookies dropped.
     const out: Record<string, unknown> = {};
@@ -119,16 +120,81 @@ function redactCookieValue(value: unknown): unknown {
  * that prose ("bearer instruments", "bearer bonds") is left alone.
  */
 const BEARER_RE = /\b(bearer)\s+(?=[A-Za-z\-._~+/]*\d)[A-Za-z0-9\-._~+/]{16,}=*/gi;
-/** A JSON Web Token (header.payload.signature, base64url, header starting `{"`). */
-const JWT_RE = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
-/** `name=value` inside free text, a cookie string or a query string. */
-const PAIR_RE = /([A-Za-z0-9_.-]{2,64})=([^\s;&"'<>,]+)/g;
+/**
+ * JSON Web Tokens (header.payload.signature, base64url, header starting `{"`):
+ * what `/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\/g` matches,
+ * found in one pass. That regex is quadratic: in "eyJ-eyJ-eyJ-..." every
+ * "eyJ" starts a scan to the end of the run (1 MB of it took minutes), and a
+ * logged question is text a user typed. A failed start tells us every later
+ * start in the same run fails too (same end, shorter header), so the scan
+ * skips the run.
+ */
+function redactJwts(text: string): string {
+  let out = "";
+  let copied = 0;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf("eyJ", from);
+    if (at === -1) break;
+    if (at > 0 && isWordChar(text.charCodeAt(at - 1))) {
+      from = at + 1;
+      continue;
+    }
+    const headerEnd = runEnd(text, at + 3);
+    if (headerEnd - at - 3 >= 8 && text[headerEnd] === ".") {
+      const payloadEnd = runEnd(text, headerEnd + 1);
+      if (payloadEnd - headerEnd - 1 >= 8 && text[payloadEnd] === ".") {
+        const end = runEnd(text, payloadEnd + 1);
+        out += text.slice(copied, at) + REDACTED;
+        copied = from = end;
+        continue;
+      }
+    }
+    from = headerEnd;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
 
+/** [A-Za-z0-9_] */
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** End of the run of base64url characters ([A-Za-z0-9_-]) starting at `from`. */
+function runEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && (isWordChar(text.charCodeAt(i)) || text.charCodeAt(i) === 45)) i++;
+  return i;
+}
+/** The name of a `name=value` pair inside free text, a cookie string or a query string. */
+const PAIR_NAME_RE = /([A-Za-z0-9_.-]{2,64})=/g;
+/** A pair's value ends at one of these (`[^\s;&"'<>,]+`). */
+const PAIR_VALUE_END = /[\s;&"'<>,]/;
+
+/**
+ * Redacts the values of secret-looking `name=value` pairs. The value of a
+ * pair that is not secret is searched too: "page=2#id_token=..." and
+ * "next=/cb?token=..." hide a secret pair inside another pair's value (one
+ * regex over whole pairs skipped them). One pass: a value is only read to
+ * its end when its name is secret, and the search resumes after it.
+ */
 function redactPairs(text: string): string {
-  return text.replace(PAIR_RE, (whole, name: string, value: string) => {
-    if (value === REDACTED || !isSecretKey(name)) return whole;
-    return `${name}=${REDACTED}`;
-  });
+  let out = "";
+  let copied = 0;
+  const re = new RegExp(PAIR_NAME_RE);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    // Not secret: the search goes on right after "=", inside the value.
+    if (!isSecretKey(m[1]!)) continue;
+    const valueStart = m.index + m[0].length;
+    let valueEnd = valueStart;
+    while (valueEnd < text.length && !PAIR_VALUE_END.test(text[valueEnd]!)) valueEnd++;
+    if (valueEnd > valueStart && text.slice(valueStart, valueEnd) !== REDACTED) {
+      out += text.slice(copied, valueStart) + REDACTED;
+      copied = valueEnd;
+    }
+    re.lastIndex = valueEnd;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /** One scan that most strings fail: could it hold a bearer token, a JWT or a pair? */
@@ -160,7 +226,7 @@ export function redactString(value: string): string {
   }
   let out = value;
   if (bearer) out = out.replace(BEARER_RE, `$1 ${REDACTED}`);
-  if (jwt) out = out.replace(JWT_RE, REDACTED);
+  if (jwt) out = redactJwts(out);
   if (pairs) out = redactPairs(out);
   if (cacheable) {
     if (stringCache.size >= STRING_CACHE_LIMIT) stringCache.clear();
@@ -185,6 +251,19 @@ function isSecretParam(rawName: string): boolean {
     }
   }
   return isSecretKey(name) || URL_SECRET_PARAM_RE.test(normalizeKey(name));
+}
+
+/**
+ * A parsed query string (`req.query`): its names are URL parameters, so the
+ * URL rules apply (`code`, `sig`, `key`... are secrets here, as in `req.url`).
+ */
+export function redactQueryObject(query: Record<string, unknown>, depth = 2): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(query)) {
+    const v = query[k];
+    setKey(out, k, isSecretParam(k) && v !== null && v !== "" ? REDACTED : redactField(k, v, depth));
+  }
+  return out;
 }
 
 function redactParams(params: string): string {
@@ -217,10 +296,10 @@ export function redactUrl(url: string): string {
   }
   const q = out.indexOf("?");
   const h = out.indexOf("#");
-  if (q === -1 && h === -1) return out.includes("eyJ") ? out.replace(JWT_RE, REDACTED) : out;
+  if (q === -1 && h === -1) return out.includes("eyJ") ? redactJwts(out) : out;
   const hashAt = h === -1 ? out.length : h;
   let head = q !== -1 && q < hashAt ? out.slice(0, q) : out.slice(0, hashAt);
-  if (head.includes("eyJ")) head = head.replace(JWT_RE, REDACTED);
+  if (head.includes("eyJ")) head = redactJwts(head);
   const query = q !== -1 && q < hashAt ? out.slice(q + 1, hashAt) : null;
   const fragment = h === -1 ? null : out.slice(h + 1);
   return (
@@ -248,7 +327,7 @@ export function redactField(key: string, value: unknown, depth = 0): unknown {
     case "secret":
       return value === null || value === "" ? value : REDACTED;
     case "cookie":
-      return redactCookieValue(value);
+      return redactCookieValue(value, depth);
     case "url":
       return typeof value === "string" ? redactUrl(value) : redactValue(value, depth);
     default:
@@ -298,6 +377,9 @@ export function redactSecrets<T>(value: T): T {
 
 // ---------------------------------------------------------------------------
 // Raw text
+
+/** `"name": "string value"` in raw JSON text; $1 is the key with its colon, $2 the name. */
+const RAW_STRING_PAIR_RE = /("((?:[^"\\\n]|\\.){1,128})"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 
 /** A JSON object key followed by its colon. */
 const RAW_KEY_RE = /"((?:[^"\\\n]|\\.){1,128})"\s*:\s*/g;
@@ -350,14 +432,27 @@ export function redactRawText(text: string): string {
   for (let m = RAW_KEY_RE.exec(text); m !== null; m = RAW_KEY_RE.exec(text)) {
     const key = m[1]!;
     const kind = classifyKey(key);
-    if (kind !== "secret" && kind !== "cookie") continue;
     const valueStart = m.index + m[0].length;
+    const parsedQuery = key === "query" && text[valueStart] === "{";
+    if (kind === "plain" && !parsedQuery) continue;
     if (valueStart >= text.length) break;
     const valueEnd = rawValueEnd(text, valueStart);
     const value = text.slice(valueStart, valueEnd);
     let replacement: string;
     if (value === "null" || value === '""') continue;
-    if (kind === "cookie" && value.startsWith('"')) {
+    if (parsedQuery) {
+      // `req.query`: its names are URL parameters (`"code": ...` is a secret here), as redactQueryObject treats a stored entry's.
+      replacement = value.replace(RAW_STRING_PAIR_RE, (whole, head: string, name: string) => (isSecretParam(name) ? `${head}"${REDACTED}"` : whole));
+      if (replacement === value) continue;
+    } else if (kind === "url") {
+      // A URL's secret parameters by the URL rules (`?code=`, `#id_token=`), as in a stored entry.
+      if (!value.startsWith('"')) continue;
+      const closed = value.length > 1 && value.endsWith('"');
+      const url = value.slice(1, closed ? -1 : undefined);
+      const redacted = redactUrl(url);
+      if (redacted === url) continue;
+      replacement = `"${redacted}"`;
+    } else if (kind === "cookie" && value.startsWith('"')) {
       const closed = value.length > 1 && value.endsWith('"');
       replacement = `"${redactCookieHeader(value.slice(1, closed ? -1 : undefined))}"`;
     } else {
@@ -369,7 +464,7 @@ export function redactRawText(text: string): string {
   }
   out += text.slice(copied);
   if (BEARER_TEST_RE.test(out)) out = out.replace(BEARER_RE, `$1 ${REDACTED}`);
-  if (out.includes("eyJ")) out = out.replace(JWT_RE, REDACTED);
+  if (out.includes("eyJ")) out = redactJwts(out);
   if (out.includes("=")) out = redactPairs(out);
   return out;
 }

@@ -2,7 +2,7 @@ import { coverRanges, type CoverSegment } from "@log-insights/logs";
 import { chooseRollup, column, type Dimension } from "./dimensions";
 import { questionConditions, rollupConditions } from "./filters";
 import type { QuestionFilter, TimeRange } from "./input";
-import { empty, raw, run, sql, type Queryable, type Sql } from "./sql";
+import { empty, raw, refuseNul, run, sql, type Queryable, type Sql } from "./sql";
 
 /** Question counts of one range (and one breakdown value), added up from rollup and question rows alike. */
 export interface Totals {
@@ -154,6 +154,7 @@ async function addBins(db: Queryable, result: AggregateResult, query: Sql): Prom
 }
 
 async function runArrays(db: Queryable, query: Sql): Promise<unknown[][]> {
+  refuseNul(query);
   const res = await db.query<unknown[]>({ text: query.text, values: query.values, rowMode: "array" });
   return res.rows;
 }
