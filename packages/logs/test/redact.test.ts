@@ -3,6 +3,7 @@ import {
   REDACTED,
   isSecretKey,
   redactCookieHeader,
+  redactQueryObject,
   redactRawText,
   redactSecrets,
   redactString,
@@ -225,5 +226,33 @@ describe("redactRawText", () => {
   it("leaves non-secret text unchanged", () => {
     const text = '{"level":"LOUD","promptTokens":5,"message":"hello"}';
     expect(redactRawText(text)).toBe(text);
+  });
+});
+
+// Regressions found by the reliability suite's fuzzing (packages/logs/test/reliability).
+describe("redaction regressions", () => {
+  it("finds a secret pair hidden inside another pair's value", () => {
+    expect(redactString("page=2#id_token=abc.def.ghi")).not.toContain("abc.def.ghi");
+    expect(redactString("next=/cb?token=s3cr3tvalue1234")).not.toContain("s3cr3tvalue1234");
+  });
+
+  it("redacts URL-only secret parameters in a parsed query object", () => {
+    const q = redactQueryObject({ code: "oauth-code-123", sig: "signature-456", page: "2" });
+    expect(JSON.stringify(q)).not.toMatch(/oauth-code-123|signature-456/);
+    expect(q.page).toBe("2");
+  });
+
+  it("scans a long run of JWT-like text in linear time and still redacts real tokens", () => {
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    const hostile = "eyJ-".repeat(250_000); // 1 MB: took minutes with the old pattern
+    const out = redactString(`${hostile} ${jwt}`);
+    expect(out).not.toContain(jwt);
+    expect(out.length).toBeGreaterThan(hostile.length - 10);
+  });
+
+  it("survives values nested far deeper than the stack", () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => redactSecrets({ cookie: deep, other: deep })).not.toThrow();
   });
 });
