@@ -22,6 +22,7 @@ export async function startApiProcess(env: Record<string, string>, timeoutMs = 6
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on("exit", (code, signal) => resolve({ code, signal }));
   });
+  // A start that fails (timeout, early exit) must not leave the child running behind the test.
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the API did not start in ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
     child.stderr!.on("data", (d: Buffer) => {
@@ -37,6 +38,9 @@ export async function startApiProcess(env: Record<string, string>, timeoutMs = 6
       clearTimeout(timer);
       reject(new Error(`the API exited with ${code} before listening:\n${stderr}`));
     });
+  }).catch((err: unknown) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    throw err;
   });
   child.stdout!.resume();
   return {
