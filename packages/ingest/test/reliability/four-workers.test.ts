@@ -6,49 +6,37 @@
  * database must reconcile exactly with the bucket.
  */
 import { hostname } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
-import type { Truth } from "../../../../tools/src/generate/index";
-import { count, generatedBucket } from "../support/harness";
-import { startS3Server, type S3TestServer } from "../support/s3-server";
+import type { TestDatabase } from "@log-insights/store/testing";
+import { count } from "../support/harness";
+import type { S3TestServer } from "../support/s3-server";
 import {
-  SEED, doneFiles, ingestUntilDone, keyAt, outcomeOf, prng, report, s3Env, startIngest, summaryOf, uploadFolder, waitFor, writeNoiseFile,
+  SEED, doneFiles, ingestUntilDone, outcomeOf, prng, report, s3Env, startIngest, summaryOf, waitFor,
 } from "./support/common";
-import { startFaultProxy, type FaultProxy } from "./support/fault-proxy";
+import type { FaultProxy } from "./support/fault-proxy";
+import { startFaultyBucket, type FaultyBucket } from "./support/faulty-bucket";
 import { describeReconciliation, expectedFromFolder, reconcile } from "./support/reconcile";
 
 const seed = SEED + 4;
 
 describe("four ingest processes at once, one of them killed", () => {
+  let fixture: FaultyBucket;
   let db: TestDatabase;
   let s3: S3TestServer;
   let proxy: FaultProxy;
-  let bucket: { dir: string; truth: Truth; cleanup(): Promise<void> };
-  const large = { files: 0, entries: 0, rejected: 0 };
+  let bucket: FaultyBucket["bucket"];
+  let large: FaultyBucket["large"];
 
   beforeAll(async () => {
-    [db, s3, bucket] = await Promise.all([
-      createTestDatabase(),
-      startS3Server(),
-      generatedBucket({ seed, days: 3, sessionsPerDay: 80, faults: { invalidRecords: 0.005 } }),
-    ]);
-    for (let i = 0; i < 3; i++) {
-      const t = Date.parse("2025-05-02T03:00:00Z") + i * 3_600_000;
-      const w = await writeNoiseFile(path.join(bucket.dir, keyAt(t, 0xb16 + i)), { entries: 12_000, fromMs: t - 200_000, padBytes: 300, invalidEvery: 1_021, seed: seed + i });
-      large.files++;
-      large.entries += w.entries;
-      large.rejected += w.rejected;
-    }
-    await s3.createBucket("deal-bot-logs");
-    await uploadFolder(s3, "deal-bot-logs", bucket.dir);
-    proxy = await startFaultProxy({ target: { host: s3.host, port: s3.port }, seed, rates: { error500: 0.02, error503: 0.02, slow: 0.02, reset: 0.02, truncated: 0.02 } });
+    fixture = await startFaultyBucket({
+      seed, sessionsPerDay: 80, invalidRecords: 0.005,
+      large: { count: 3, firstAt: "2025-05-02T03:00:00Z", entries: () => 12_000, backMs: 200_000, padBytes: 300, invalidEvery: 1_021 },
+      rates: { error500: 0.02, error503: 0.02, slow: 0.02, reset: 0.02, truncated: 0.02 },
+    });
+    ({ db, s3, proxy, bucket, large } = fixture);
   });
   afterAll(async () => {
-    await proxy?.stop();
-    await s3?.stop();
-    await db?.drop();
-    await bucket?.cleanup();
+    await fixture?.stop();
   });
 
   it("each file is done exactly once, and the bucket reconciles", async () => {

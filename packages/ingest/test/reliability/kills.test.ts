@@ -7,50 +7,38 @@
  * reconcile exactly with the bucket, every killed attempt on record.
  */
 import { hostname } from "node:os";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
-import type { Truth } from "../../../../tools/src/generate/index";
-import { count, generatedBucket } from "../support/harness";
-import { startS3Server, type S3TestServer } from "../support/s3-server";
+import type { TestDatabase } from "@log-insights/store/testing";
+import { count } from "../support/harness";
+import type { S3TestServer } from "../support/s3-server";
 import {
-  SEED, doneFiles, ingestUntilDone, waitFor, keyAt, outcomeOf, prng, report, s3Env, startIngest, uploadFolder, writeNoiseFile,
+  SEED, doneFiles, ingestUntilDone, waitFor, outcomeOf, prng, report, s3Env, startIngest,
 } from "./support/common";
-import { startFaultProxy, type FaultProxy } from "./support/fault-proxy";
+import type { FaultProxy } from "./support/fault-proxy";
+import { startFaultyBucket, type FaultyBucket } from "./support/faulty-bucket";
 import { describeReconciliation, expectedFromFolder, reconcile } from "./support/reconcile";
 
 const seed = SEED + 3;
 
 describe("SIGKILL of the ingest process at random points, repeated", () => {
+  let fixture: FaultyBucket;
   let db: TestDatabase;
   let s3: S3TestServer;
   let proxy: FaultProxy;
-  let bucket: { dir: string; truth: Truth; cleanup(): Promise<void> };
-  const large = { files: 0, entries: 0, rejected: 0 };
+  let bucket: FaultyBucket["bucket"];
+  let large: FaultyBucket["large"];
 
   beforeAll(async () => {
-    [db, s3, bucket] = await Promise.all([
-      createTestDatabase(),
-      startS3Server(),
-      generatedBucket({ seed, days: 3, sessionsPerDay: 80, faults: { invalidRecords: 0.005 } }),
-    ]);
-    for (let i = 0; i < 2; i++) {
-      const t = Date.parse("2025-05-01T12:00:00Z") + i * 3_600_000;
-      const w = await writeNoiseFile(path.join(bucket.dir, keyAt(t, 0xb16 + i)), { entries: 20_000, fromMs: t - 240_000, padBytes: 300, invalidEvery: 1_013, seed: seed + i });
-      large.files++;
-      large.entries += w.entries;
-      large.rejected += w.rejected;
-    }
-    await s3.createBucket("deal-bot-logs");
-    await uploadFolder(s3, "deal-bot-logs", bucket.dir);
-    proxy = await startFaultProxy({ target: { host: s3.host, port: s3.port }, seed, rates: { error503: 0.03, slow: 0.02, reset: 0.02, truncated: 0.02 } });
+    fixture = await startFaultyBucket({
+      seed, sessionsPerDay: 80, invalidRecords: 0.005,
+      large: { count: 2, firstAt: "2025-05-01T12:00:00Z", entries: () => 20_000, backMs: 240_000, padBytes: 300, invalidEvery: 1_013 },
+      rates: { error503: 0.03, slow: 0.02, reset: 0.02, truncated: 0.02 },
+    });
+    ({ db, s3, proxy, bucket, large } = fixture);
   });
   afterAll(async () => {
-    await proxy?.stop();
-    await s3?.stop();
-    await db?.drop();
-    await bucket?.cleanup();
+    await fixture?.stop();
   });
 
   it("a final run after 5 kills leaves every entry stored once or rejected", async () => {

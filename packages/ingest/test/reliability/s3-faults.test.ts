@@ -6,52 +6,37 @@
  * (failed files retried with --retry-failed) until a run is clean; then the
  * database must reconcile exactly with the bucket and no file may be lost.
  */
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
-import type { Truth } from "../../../../tools/src/generate/index";
-import { generatedBucket } from "../support/harness";
-import { startS3Server, type S3TestServer } from "../support/s3-server";
-import { SEED, doneFiles, ingestUntilDone, startIngest, waitFor, keyAt, outcomeOf, report, s3Env, summaryOf, uploadFolder, writeNoiseFile } from "./support/common";
-import { startFaultProxy, type FaultProxy } from "./support/fault-proxy";
+import type { TestDatabase } from "@log-insights/store/testing";
+
+import type { S3TestServer } from "../support/s3-server";
+import {
+  SEED, doneFiles, ingestUntilDone, startIngest, waitFor, outcomeOf, report, s3Env, summaryOf,
+} from "./support/common";
+import type { FaultProxy } from "./support/fault-proxy";
+import { startFaultyBucket, type FaultyBucket } from "./support/faulty-bucket";
 import { describeReconciliation, expectedFromFolder, reconcile } from "./support/reconcile";
 
 const seed = SEED + 1;
 
 describe("ingest from an S3 server that fails, stalls, resets and truncates", () => {
+  let fixture: FaultyBucket;
   let db: TestDatabase;
   let s3: S3TestServer;
   let proxy: FaultProxy;
-  let bucket: { dir: string; truth: Truth; cleanup(): Promise<void> };
-  const large = { files: 0, entries: 0, rejected: 0 };
+  let bucket: FaultyBucket["bucket"];
+  let large: FaultyBucket["large"];
 
   beforeAll(async () => {
-    [db, s3, bucket] = await Promise.all([
-      createTestDatabase(),
-      startS3Server(),
-      generatedBucket({ seed, days: 3, sessionsPerDay: 100, faults: { invalidRecords: 0.01 } }),
-    ]);
-    // Files above 512 KB as stored are streamed (their own transaction; a cut body is resumed with a ranged GET).
-    for (let i = 0; i < 3; i++) {
-      const t = Date.parse("2025-05-02T10:00:00Z") + i * 3_600_000;
-      const w = await writeNoiseFile(path.join(bucket.dir, keyAt(t, 0xb16 + i)), { entries: 3_000 + i * 500, fromMs: t - 60_000, padBytes: 400, invalidEvery: 997, seed: seed + i });
-      large.files++;
-      large.entries += w.entries;
-      large.rejected += w.rejected;
-    }
-    await s3.createBucket("deal-bot-logs");
-    await uploadFolder(s3, "deal-bot-logs", bucket.dir);
-    proxy = await startFaultProxy({
-      target: { host: s3.host, port: s3.port },
-      seed,
+    fixture = await startFaultyBucket({
+      seed, sessionsPerDay: 100, invalidRecords: 0.01,
+      large: { count: 3, firstAt: "2025-05-02T10:00:00Z", entries: (i) => 3_000 + i * 500, backMs: 60_000, padBytes: 400, invalidEvery: 997 },
       rates: { error500: 0.04, error503: 0.05, slow: 0.04, reset: 0.05, truncated: 0.05 },
     });
+    ({ db, s3, proxy, bucket, large } = fixture);
   });
   afterAll(async () => {
-    await proxy?.stop();
-    await s3?.stop();
-    await db?.drop();
-    await bucket?.cleanup();
+    await fixture?.stop();
   });
 
   it("stores every entry once or rejects it with a reason, however many requests failed", async () => {
