@@ -1,12 +1,12 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import type { Truth } from "../../../../tools/src/generate/index";
 import { generatedBucket, ingest } from "../../../../packages/ingest/test/support/harness";
 import { launchBrowser, startWeb, type WebServer } from "./harness";
+import { editFirstSession } from "./plant";
 
 // The dashboard end to end: a production build (`next build`, global setup)
 // served by `next start` on a real PostgreSQL loaded with generated data,
@@ -17,30 +17,15 @@ const HOUR = 3_600_000;
 const SHOTS = path.resolve(import.meta.dirname, "../../../../artifacts/screenshots");
 const INJECTED = `<script>alert("xss")</script> What are the quokka fees? <img src=x onerror=alert(1)>`;
 
-/** Rewrites the questions of the first chat session of a generated file to `text` (a session reuses its request id, so all of its questions). */
+/** Rewrites the questions of the first chat session of the newest file to `text`. */
 async function plantQuestion(dir: string, text: string): Promise<void> {
-  const files: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      if (e.isDirectory()) await walk(path.join(d, e.name));
-      else if (e.name.endsWith(".json.gz")) files.push(path.join(d, e.name));
-    }
-  };
-  await walk(dir);
-  for (const file of files.sort().reverse()) {
-    const entries = JSON.parse(gunzipSync(await readFile(file)).toString("utf8")) as Record<string, unknown>[];
-    const start = entries.find((e) => e.message === "Processing deal bot query");
-    if (!start) continue;
-    const req = JSON.stringify((start as { req?: { id?: unknown } }).req?.id);
+  await editFirstSession(dir, (entries, _start, inSession) => {
     for (const e of entries) {
-      if (JSON.stringify((e as { req?: { id?: unknown } }).req?.id) !== req) continue;
+      if (!inSession(e)) continue;
       if ("query" in e) e.query = text;
       if ("requestMessage" in e) e.requestMessage = text;
     }
-    await writeFile(file, gzipSync(JSON.stringify(entries)));
-    return;
-  }
-  throw new Error("no question to plant into");
+  });
 }
 
 const fmt = (n: number): string => new Intl.NumberFormat("en-GB").format(n);

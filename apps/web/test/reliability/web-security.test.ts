@@ -18,9 +18,7 @@
  * locally: cd apps/web && NODE_ENV=production npx next build).
  */
 import { existsSync } from "node:fs";
-import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@log-insights/config";
@@ -29,6 +27,7 @@ import { createApiHandler } from "../../../../packages/api/src/handler";
 import { generatedBucket, ingest } from "../../../../packages/ingest/test/support/harness";
 import { webDir } from "../e2e/build";
 import { freePort, launchBrowser, startWeb, type WebServer } from "../e2e/harness";
+import { editFirstSession } from "../e2e/plant";
 
 const HOUR = 3_600_000;
 // Each payload sets window.__xss if it ever runs; the question is found by "quokka".
@@ -39,30 +38,15 @@ const INJECTED_SELECTOR = "img[src=x], svg[onload], iframe[src^=javascript], a[h
 
 /** Rewrites the first chat session of the newest file: its questions, answers, and one error message, to HTML. */
 async function plantHtml(dir: string): Promise<void> {
-  const files: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      if (e.isDirectory()) await walk(path.join(d, e.name));
-      else if (e.name.endsWith(".json.gz")) files.push(path.join(d, e.name));
-    }
-  };
-  await walk(dir);
-  for (const file of files.sort().reverse()) {
-    const entries = JSON.parse(gunzipSync(await readFile(file)).toString("utf8")) as Record<string, unknown>[];
-    const start = entries.find((e) => e.message === "Processing deal bot query");
-    if (!start) continue;
-    const req = JSON.stringify((start as { req?: { id?: unknown } }).req?.id);
+  await editFirstSession(dir, (entries, start, inSession) => {
     for (const e of entries) {
-      if (JSON.stringify((e as { req?: { id?: unknown } }).req?.id) !== req) continue;
+      if (!inSession(e)) continue;
       if ("query" in e) e.query = QUESTION;
       if ("requestMessage" in e) e.requestMessage = QUESTION;
       if ("answer" in e) e.answer = ANSWER;
     }
     entries.push({ level: 50, time: (start.time as number | undefined) ?? Date.parse(String(start.timestamp)), pid: 1, hostname: "h", context: "PaymentService", message: MESSAGE });
-    await writeFile(file, gzipSync(JSON.stringify(entries)));
-    return;
-  }
-  throw new Error("no question to plant into");
+  });
 }
 
 describe("web security of the production dashboard", () => {
