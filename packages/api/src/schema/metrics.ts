@@ -1,13 +1,27 @@
-import type { ObjectFieldBuilder } from "@pothos/core";
+import type { ArgBuilder, ObjectFieldBuilder } from "@pothos/core";
 import {
   readBreakdown, readOtherTopics, readOverview, readQuestionCounts, readResponseTimes,
   type BreakdownRow, type OtherTopic, type CountBucket, type LatencyBucket, type LatencySummary, type Overview, type OverviewPeriod,
 } from "@log-insights/store";
-import { TOPICS_BY_ID, type TopicId } from "@log-insights/logs";
+import { TOPICS_BY_ID, type Interval, type TopicId } from "@log-insights/logs";
 import type { Types } from "./builder";
 import { builder } from "./builder";
-import { Dimension, Interval } from "./enums";
+import { Dimension, Interval as IntervalEnum } from "./enums";
 import { checkTimeZone, QuestionFilter, range, rangeArgs, toFilter } from "./inputs";
+
+/** The arguments of a time series (questionCounts, responseTimes): a range, buckets in a time zone, a filter. */
+function seriesArgs(arg: ArgBuilder<Types>) {
+  return {
+    ...rangeArgs(arg),
+    interval: arg({ type: IntervalEnum, required: true }),
+    timeZone: arg.string({ defaultValue: "UTC", description: "IANA time zone for day, week and month boundaries." }),
+    filter: arg({ type: QuestionFilter }),
+  };
+}
+
+function seriesOf(args: Parameters<typeof range>[0] & { interval: Interval; timeZone?: string | null; filter?: Parameters<typeof toFilter>[0] }) {
+  return { series: { ...range(args), interval: args.interval, timeZone: args.timeZone ?? "UTC" }, filter: toFilter(args.filter) };
+}
 
 // Headline numbers, time series and breakdowns: Query.overview,
 // questionCounts, responseTimes, topics, breakdown.
@@ -154,30 +168,18 @@ builder.queryFields((t) => ({
   questionCounts: t.field({
     type: [CountBucketRef],
     description: "Questions per hour, day, week or month in a time zone; every bucket present (zero-filled).",
-    args: {
-      ...rangeArgs(t.arg),
-      interval: t.arg({ type: Interval, required: true }),
-      timeZone: t.arg.string({ defaultValue: "UTC", description: "IANA time zone for day, week and month boundaries." }),
-      filter: t.arg({ type: QuestionFilter }),
-    },
+    args: seriesArgs(t.arg),
     resolve: (_root, args, ctx) => {
-      const filter = toFilter(args.filter);
-      const series = { ...range(args), interval: args.interval, timeZone: args.timeZone ?? "UTC" };
+      const { series, filter } = seriesOf(args);
       return ctx.cache.get("questionCounts", { ...series, filter }, () => readQuestionCounts(ctx.db, series, filter));
     },
   }),
   responseTimes: t.field({
     type: [LatencyBucketRef],
     description: "The bot's answer times per bucket: count, mean and percentiles; zero-filled.",
-    args: {
-      ...rangeArgs(t.arg),
-      interval: t.arg({ type: Interval, required: true }),
-      timeZone: t.arg.string({ defaultValue: "UTC", description: "IANA time zone for day, week and month boundaries." }),
-      filter: t.arg({ type: QuestionFilter }),
-    },
+    args: seriesArgs(t.arg),
     resolve: (_root, args, ctx) => {
-      const filter = toFilter(args.filter);
-      const series = { ...range(args), interval: args.interval, timeZone: args.timeZone ?? "UTC" };
+      const { series, filter } = seriesOf(args);
       return ctx.cache.get("responseTimes", { ...series, filter }, () => readResponseTimes(ctx.db, series, filter));
     },
   }),
