@@ -7,7 +7,7 @@
  * dashboard is built (first run, or after its sources changed) and served
  * on http://localhost:$PORT (3000).
  */
-import { readdir } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import { createLogger, loadEnv } from "@log-insights/config";
 import { startAlertSchedule } from "@log-insights/alerts";
@@ -17,9 +17,11 @@ import { availableParallelism } from "node:os";
 import type { Pool } from "pg";
 import type { ChildProcess } from "node:child_process";
 import { generateBucket } from "./generate/index";
+import { writeSampleAlertRules } from "./sample-alert-rules";
 import { buildWeb, startWeb, stopWeb, webBuildIsStale } from "./web-server";
 
 const SAMPLE_DIR = path.resolve(".data/sample-bucket");
+const SAMPLE_RULES = path.resolve(".data/sample-alert-rules.yaml");
 
 async function hasFiles(dir: string): Promise<boolean> {
   try {
@@ -64,6 +66,16 @@ async function main(): Promise<void> {
   let dashboard: Promise<void> = Promise.resolve();
   try {
     await migrate(db.pool, logger);
+    const configured = env.LOGS_SOURCE ?? (env.AWS_S3_BUCKET ? `s3://${env.AWS_S3_BUCKET}` : undefined);
+    // On the static sample, rules that need a live feed are left out (unless the user chose a rules file).
+    let rulesFile = env.ALERT_RULES_FILE;
+    if (!configured && !rulesFile) {
+      await mkdir(path.dirname(SAMPLE_RULES), { recursive: true });
+      const left = await writeSampleAlertRules(SAMPLE_RULES);
+      logger.info({ rulesFile: SAMPLE_RULES, leftOut: left }, "alert rules for the sample data: no 'logs are not arriving' rule (the sample does not grow)");
+      rulesFile = SAMPLE_RULES;
+    }
+    const rulesEnv = rulesFile ? { ALERT_RULES_FILE: rulesFile } : {};
     // The dashboard builds while the data loads (two cores: both finish sooner together than one after the other).
     dashboard = (async () => {
       if (await webBuildIsStale()) {
@@ -71,14 +83,14 @@ async function main(): Promise<void> {
         await buildWeb(logger, stop.signal);
       }
       if (stop.signal.aborted) return;
-      web = await startWeb({ databaseUrl: db.url, port, logger, signal: stop.signal });
+      web = await startWeb({ databaseUrl: db.url, port, logger, signal: stop.signal, env: rulesEnv });
       if (stop.signal.aborted) return;
       logger.info({ url: `http://localhost:${port}`, seconds: Math.round((performance.now() - started) / 100) / 10 }, "dashboard ready");
     })();
     dashboard = dashboard.catch((err: unknown) => {
       if (!stop.signal.aborted) logger.error({ error: (err as Error).message }, "the dashboard could not start; ingestion goes on");
     });
-    let spec = env.LOGS_SOURCE ?? (env.AWS_S3_BUCKET ? `s3://${env.AWS_S3_BUCKET}` : undefined);
+    let spec = configured;
     if (!spec) {
       if (!(await hasFiles(SAMPLE_DIR))) {
         logger.info({ dir: SAMPLE_DIR }, "writing 30 days of sample logs (first run only)");
@@ -88,7 +100,7 @@ async function main(): Promise<void> {
       spec = SAMPLE_DIR;
     }
     const source = parseSource(spec, { region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
-    const alerts = await startAlertSchedule(db.pool, { signal: stop.signal, logger: createLogger("alerts", "warn") });
+    const alerts = await startAlertSchedule(db.pool, { signal: stop.signal, logger: createLogger("alerts", "warn"), ...(rulesFile ? { rulesFile } : {}) });
     let announced = false;
     await watchSource(db.pool, {
       source, filter: {}, concurrency: availableParallelism(), reprocess: false, retryFailed: false,

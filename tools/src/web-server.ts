@@ -82,8 +82,8 @@ export async function stopWeb(child: ChildProcess, graceMs = 10_000): Promise<"e
 }
 
 /** `next start` on a port; resolves once /healthz answers. */
-export async function startWeb(options: { databaseUrl: string; port: number; logger: Logger; signal?: AbortSignal }): Promise<ChildProcess> {
-  const child = run(["start", "-p", String(options.port)], { NODE_ENV: "production", DATABASE_URL: options.databaseUrl }, options.logger, "the dashboard", options.signal);
+export async function startWeb(options: { databaseUrl: string; port: number; logger: Logger; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<ChildProcess> {
+  const child = run(["start", "-p", String(options.port)], { ...options.env, NODE_ENV: "production", DATABASE_URL: options.databaseUrl }, options.logger, "the dashboard", options.signal);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the dashboard stopped (exit ${child.exitCode}); is port ${options.port} in use? Set PORT to another one.`);

@@ -183,6 +183,10 @@ describe("the README's start command on a clean clone", () => {
 
     const stored = (await graphql(port, OVERVIEW_30D)) as { overview: { questions: number } };
     expect(stored.overview.questions).toBeGreaterThan(5_000);
+    // The static sample never grows: the dashboard and the worker use the rules without "logs are not arriving".
+    const rules = (await graphql(port, "{ alertRules { id metric } }")) as { alertRules: { metric: string }[] };
+    expect(rules.alertRules.length).toBeGreaterThan(0);
+    expect(rules.alertRules.map((r) => r.metric)).not.toContain("INGEST_LAG_SECONDS");
 
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`http://127.0.0.1:${port}/`);
