@@ -149,7 +149,7 @@ describe("alerts", () => {
   const alert = (over: Partial<Alert>): Alert => ({
     id: "1", ruleId: "failed-answers", ruleName: "Questions are failing", severity: "WARNING", metric: "FAILED_SHARE", comparison: "ABOVE",
     threshold: 0.05, state: "FIRING", value: 0.06, lastValue: 0.06, startedAt: "2026-11-28T14:05:00.000Z", resolvedAt: null,
-    summary: "Questions are failing: 6.0% (threshold: above 5.0%) over the last 15m",
+    summary: "Questions are failing: 6.0% (threshold: above 5.0%) over the last 15 minutes",
     drillDown: { view: "PROBLEMS", path: "/problems?from=2026-11-28T13%3A50%3A00.000Z&to=2026-11-28T14%3A05%3A00.000Z&kind=failed" },
     ...over,
   });

@@ -11,7 +11,7 @@
 //   delivery.ts       the outbox's delivery: retries with backoff, failures recorded
 //   schedule.ts       startAlertSchedule: the worker's loop
 export {
-  parseRules, loadRules, rulesSource, parseDuration, formatDuration, defaultComparison, AlertRulesError,
+  parseRules, loadRules, rulesSource, parseDuration, formatDuration, durationInWords, defaultComparison, AlertRulesError,
   METRICS, COMPARISONS, SEVERITIES, QUESTION_METRICS, DEFAULT_RULES_FILE, DEFAULT_MIN_QUESTIONS,
   type AlertRule, type RuleSet, type Metric, type Comparison, type Severity, type FileChannels,
 } from "./rules";

@@ -1,6 +1,6 @@
 import { percentilesFromBins } from "@log-insights/logs";
 import { aggregate, readIngestHealth, type Queryable, type Totals } from "@log-insights/store";
-import { formatDuration, QUESTION_METRICS, type AlertRule, type Comparison, type Metric } from "./rules";
+import { durationInWords, QUESTION_METRICS, type AlertRule, type Comparison, type Metric } from "./rules";
 
 // Each rule's metric for its window, from the store's readers: `aggregate`
 // adds up questions from the day and hour rollups where they cover the
@@ -73,7 +73,7 @@ export async function computeReadings(db: Queryable, rules: readonly AlertRule[]
           ? "no log entry is stored yet"
           : rule.metric === "ingest_lag_seconds"
             ? `the newest stored log entry is ${formatValue("ingest_lag_seconds", value)} old`
-            : `${value} file${value === 1 ? "" : "s"} failed to ingest in the last ${formatDuration(rule.windowMs ?? HOUR_MS)} (${health.failedTotal} failed in all)`;
+            : `${value} file${value === 1 ? "" : "s"} failed to ingest in the last ${durationInWords(rule.windowMs ?? HOUR_MS)} (${health.failedTotal} failed in all)`;
         out.set(rule.id, {
           ruleId: rule.id,
           value,
@@ -124,7 +124,7 @@ export function questionReading(rule: AlertRule, window: { fromMs: number; toMs:
       // The gate is on last week's count: a ratio over a handful of questions is noise (8 → 32 in a quiet
       // hour is not a surge), while a drop from 200 to 0 must still fire.
       counted = before;
-      detail = `${questions} question${questions === 1 ? "" : "s"}, against ${before} in the same ${formatDuration(rule.windowMs ?? HOUR_MS)} a week earlier${value === null ? "" : ` (${formatValue("volume_ratio", value)})`}`;
+      detail = `${questions} question${questions === 1 ? "" : "s"}, against ${before} in the same ${durationInWords(rule.windowMs ?? HOUR_MS)} a week earlier${value === null ? "" : ` (${formatValue("volume_ratio", value)})`}`;
       break;
     }
     default:
@@ -157,9 +157,9 @@ export function formatValue(metric: Metric, value: number): string {
 
 const COMPARISON_WORDS: Record<Comparison, string> = { above: "above", at_least: "at least", below: "below", at_most: "at most" };
 
-/** "Questions are failing: 6.0% (threshold: above 5.0%) over the last 15m". */
+/** "Questions are failing: 6.0% (threshold: above 5.0%) over the last 15 minutes". */
 export function summarize(rule: AlertRule, value: number | null): string {
-  const over = rule.windowMs === null ? "" : ` over the last ${formatDuration(rule.windowMs)}`;
+  const over = rule.windowMs === null ? "" : ` over the last ${durationInWords(rule.windowMs)}`;
   const shown = value === null ? "no data" : formatValue(rule.metric, value);
   return `${rule.name}: ${shown} (threshold: ${COMPARISON_WORDS[rule.comparison]} ${formatValue(rule.metric, rule.threshold)})${over}`;
 }

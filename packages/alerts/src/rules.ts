@@ -260,6 +260,15 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms / 1000)}s`;
 }
 
+/** A duration in words for people ("15 minutes", "1 hour", "2 days"), where formatDuration writes the file's form ("15m"). */
+export function durationInWords(ms: number): string {
+  const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (ms % UNIT_MS.d === 0 && ms > 0) return plural(ms / UNIT_MS.d, "day");
+  if (ms % UNIT_MS.h === 0 && ms > 0) return plural(ms / UNIT_MS.h, "hour");
+  if (ms % UNIT_MS.m === 0 && ms > 0) return plural(ms / UNIT_MS.m, "minute");
+  return plural(Math.round(ms / 1000), "second");
+}
+
 function firstLine(s: string): string {
   return s.split("\n")[0]!.slice(0, 300);
 }

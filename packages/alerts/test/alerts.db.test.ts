@@ -84,7 +84,7 @@ describe("metrics", () => {
     expect(r.get("failed-day")!.value).toBeCloseTo(34 / 160, 10);
     expect(r.get("lag")).toMatchObject({ value: 600, verdict: "clear", questions: null });
     expect(r.get("files")).toMatchObject({ value: 2, verdict: "breach" });
-    expect(r.get("files")!.detail).toBe("2 files failed to ingest in the last 1h (3 failed in all)");
+    expect(r.get("files")!.detail).toBe("2 files failed to ingest in the last 1 hour (3 failed in all)");
     // delay: the window ends 5 minutes before now.
     expect(r.get("delayed")).toMatchObject({ windowFromMs: NOW - 20 * MIN, windowToMs: NOW - 5 * MIN });
   });
@@ -193,7 +193,7 @@ describe("states, history and notifications", () => {
       ruleId: "failing", ruleName: "Questions are failing", severity: "critical", metric: "failed_share", state: "firing", value: 0.1,
       valueText: "10.0%", questions: 40, threshold: 0.05, window: "1d", startedAt: new Date(NOW).toISOString(), resolvedAt: null,
       windowFrom: new Date(NOW - DAY).toISOString(), windowTo: new Date(NOW).toISOString(),
-      summary: "Questions are failing: 10.0% (threshold: above 5.0%) over the last 1d",
+      summary: "Questions are failing: 10.0% (threshold: above 5.0%) over the last 1 day",
     });
     expect(w1!.alert.url).toBe(`${dashboardUrl}/problems?from=${encodeURIComponent(new Date(NOW - DAY).toISOString())}&to=${encodeURIComponent(new Date(NOW).toISOString())}&kind=failed`);
     expect(w3!.alert).toMatchObject({ state: "resolved", resolvedAt: new Date(NOW + 32 * MIN).toISOString(), value: 4 / 140 });

@@ -75,7 +75,7 @@ describe("notification formats", () => {
     kind: "firing", alertId: "7", ruleId: "failed-answers", ruleName: "Questions are <failing>", description: "Check & fix", severity: "critical",
     metric: "failed_share", comparison: "above", threshold: 0.05, state: "firing", value: 0.2, valueText: "20.0%", questions: 50, window: "15m",
     windowFrom: "2026-01-01T10:00:00.000Z", windowTo: "2026-01-01T10:15:00.000Z", startedAt: "2026-01-01T10:17:00.000Z", resolvedAt: null,
-    summary: "Questions are <failing>: 20.0% (threshold: above 5.0%) over the last 15m", detail: "10 of 50 questions failed (20.0%)",
+    summary: "Questions are <failing>: 20.0% (threshold: above 5.0%) over the last 15 minutes", detail: "10 of 50 questions failed (20.0%)",
     path: drillDown("failed_share", Date.parse("2026-01-01T10:00:00Z"), Date.parse("2026-01-01T10:15:00Z")).path,
   };
   const fmt = { dashboardUrl: "https://insights.example.com/", nowMs: Date.parse("2026-01-01T10:17:30Z"), repeatMs: 4 * 60 * MIN };

@@ -113,7 +113,7 @@ describe("alert fields", () => {
     expect(first).toMatchObject({
       ruleId: "failing", ruleName: "Questions are failing", severity: "CRITICAL", metric: "FAILED_SHARE", comparison: "ABOVE", threshold: 0.05,
       state: "RESOLVED", value: 1, questions: 20, windowSeconds: 3600, windowFrom: iso(NOW - HOUR), windowTo: iso(NOW), startedAt: iso(NOW),
-      resolvedAt: iso(NOW + 70 * MIN), summary: "Questions are failing: 100.0% (threshold: above 5.0%) over the last 1h",
+      resolvedAt: iso(NOW + 70 * MIN), summary: "Questions are failing: 100.0% (threshold: above 5.0%) over the last 1 hour",
       drillDown: {
         view: "PROBLEMS", from: iso(NOW - HOUR), to: iso(NOW), outcomes: ["FAILED"], problemKinds: ["FAILED"],
         path: `/problems?from=${encodeURIComponent(iso(NOW - HOUR))}&to=${encodeURIComponent(iso(NOW))}&kind=failed`,
