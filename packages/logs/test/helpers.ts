@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 /**
  * Builders for raw pino entries shaped like the real deal-bot logs
  * (see shared/docs/log-format.md), and a helper to normalize a whole file.
@@ -151,4 +153,15 @@ export function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Every .json.gz file under a bucket folder, in key order (the real sample, generated buckets). */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p));
+    else if (name.endsWith(".json.gz")) out.push(p);
+  }
+  return out;
 }

@@ -3,8 +3,8 @@
  * listed at the end of shared/docs/log-format.md. The files are reference
  * data outside the repo: read in place, skipped when absent.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { detectHedge } from "../src/hedge";
 import { pairQuestions } from "../src/pair";
 import { parseEntry } from "../src/parse-entry";
 import type { NormalizedEntry, PairedQuestion } from "../src/types";
+import { listFiles } from "./helpers";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const bucket = resolve(repoRoot, "../shared/samples/real-bucket");
@@ -22,16 +23,6 @@ if (!exists) console.warn(`[logs] real sample folder not found (${bucket}): skip
 function keyTime(file: string): number | null {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)-/.exec(basename(file));
   return m ? Date.parse(m[1]!) : null;
-}
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p));
-    else if (name.endsWith(".json.gz")) out.push(p);
-  }
-  return out;
 }
 
 interface SampleFile {

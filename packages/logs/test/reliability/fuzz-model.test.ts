@@ -14,8 +14,8 @@
  * The seed is fixed (RELIABILITY_SEED overrides, RELIABILITY_FUZZ_RUNS scales
  * the runs) and printed, so a failure replays exactly.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
@@ -24,7 +24,7 @@ import { QuestionPairer, pairQuestions } from "../../src/pair";
 import { parseEntry, type ParseEntryResult } from "../../src/parse-entry";
 import { redactRawText, redactSecrets, redactString, redactUrl } from "../../src/redact";
 import type { NormalizedEntry } from "../../src/types";
-import { questionSequence, type Raw } from "../helpers";
+import { listFiles, questionSequence, type Raw } from "../helpers";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20_251_108);
 const RUNS = Number(process.env.RELIABILITY_FUZZ_RUNS ?? 300);
@@ -43,16 +43,6 @@ console.log(`[reliability] fuzz-model: fast-check seed ${SEED}, ${RUNS} runs per
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const realDir = resolve(repoRoot, "../shared/samples/real-bucket");
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p));
-    else if (name.endsWith(".json.gz")) out.push(p);
-  }
-  return out;
-}
 
 function keyTimeOf(file: string): number | null {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)-/.exec(basename(file));
