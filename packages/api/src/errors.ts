@@ -2,6 +2,7 @@ import type { GraphQLError } from "graphql";
 import { createGraphQLError } from "graphql-yoga";
 import type { Logger } from "@log-insights/config";
 import { ReadError } from "@log-insights/store";
+import { AuthError, BadAuditCursor, type AuthErrorCode } from "@log-insights/auth";
 
 // Why: clients get a stable `extensions.code` and a sentence they can act on
 // for anything they did wrong, and "Unexpected error." for anything we did
@@ -29,7 +30,13 @@ export type ApiErrorCode =
   | "BAD_USER_INPUT"
   | "TIMEOUT"
   | "UNAVAILABLE"
-  | "INTERNAL_SERVER_ERROR";
+  | "INTERNAL_SERVER_ERROR"
+  // access (the gate answers these with HTTP 401, 421, 429; the schema with an error per field)
+  | "BAD_HOST"
+  | "RATE_LIMITED"
+  | "TOO_MANY_REQUESTS_AT_ONCE"
+  | "TOO_MANY_SUBSCRIPTIONS"
+  | AuthErrorCode;
 
 // Errors are made with Yoga's createGraphQLError and recognised by name, not
 // instanceof: the graphql module our sources import can be a different copy
@@ -73,6 +80,12 @@ export function createMaskError(logger: Logger, statementTimeoutMs: number) {
     const original = located ? (located.originalError ?? null) : error;
     if (original instanceof ReadError) {
       return located ? withCode(located, original.code, original.message) : apiError(original.code, original.message);
+    }
+    if (original instanceof AuthError) {
+      return located ? withCode(located, original.code, original.message) : apiError(original.code, original.message);
+    }
+    if (original instanceof BadAuditCursor) {
+      return located ? withCode(located, "BAD_CURSOR", "not a cursor this API returned") : apiError("BAD_CURSOR", "not a cursor this API returned");
     }
     const pgCode = (original as { code?: unknown } | null)?.code;
     if (pgCode === PG_TIMEOUT) {

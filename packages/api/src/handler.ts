@@ -1,12 +1,19 @@
 import { Kind, type DefinitionNode, type DocumentNode } from "graphql";
 import { createPubSub, createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { DEFAULT_RULES_FILE, rulesSource } from "@log-insights/alerts";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import {
+  allowedHostList, Authenticator, DEFAULT_POLICY, principalKey, roleOf,
+  type AuthPolicy, type Clock, type OidcSignIn, type Principal,
+} from "@log-insights/auth";
+import { accessGate } from "./access/gate";
+import { CallerLimiter, type CallerLimits } from "./access/limits";
 import { createLogger, type Logger } from "@log-insights/config";
 import { migrationStatus, type Database } from "@log-insights/store";
 import { ResultCache } from "./cache/result-cache";
 import { MemoryStore, RedisStore, type CacheStore } from "./cache/store";
 import { createContext, type ApiContext } from "./context";
-import { createMaskError, withCode } from "./errors";
+import { apiError, createMaskError, withCode } from "./errors";
 import { IngestListener, type DataChange } from "./live/ingest-listener";
 import { ApiMetrics } from "./metrics";
 import { armorPlugins, costLimitPlugin, noIntrospectionRule } from "./protection";
@@ -22,6 +29,26 @@ export interface ApiCacheOptions {
   /** Key prefix in Redis: instances with the same prefix share results and invalidations (default "log-insights:api"). */
   redisPrefix?: string;
 }
+
+/** Who may call, and how much (README "Access and privacy"). */
+export interface ApiAccessOptions {
+  policy?: AuthPolicy;
+  /** The dashboard's public URL (PUBLIC_URL): sign-in links, and its host joins the allow-list. */
+  publicUrl?: string | null;
+  /** Host names requests may be addressed to, besides localhost, 127.0.0.1, [::1] and publicUrl's host ("*": any). */
+  allowedHosts?: readonly string[];
+  /** Believe X-Forwarded-Proto from a reverse proxy (HSTS, Secure cookies). */
+  trustProxy?: boolean;
+  limits?: Partial<CallerLimits>;
+  /** Single sign-on, when configured (for `me.ssoAvailable`). */
+  sso?: OidcSignIn | null;
+  /** How long a resolved session or token is reused (default 5 s). */
+  principalCacheMs?: number;
+  clock?: Clock;
+}
+
+/** Defaults of the per-caller limits (API_RATE_LIMIT_PER_MINUTE, API_MAX_CONCURRENT, API_MAX_SUBSCRIPTIONS). */
+export const DEFAULT_CALLER_LIMITS: CallerLimits = { perMinute: 1_200, concurrent: 12, subscriptions: 5 };
 
 export interface ApiOptions {
   /** The database pool (openDatabase().pool); its statement_timeout is the per-request statement timeout. */
@@ -44,6 +71,15 @@ export interface ApiOptions {
   defaultMetrics?: boolean;
   /** The alert rules file listed by alertRules (default ALERT_RULES_FILE, else packages/alerts/rules.default.yaml). */
   alertRulesFile?: string;
+  /** Sign-in, roles and limits; every caller must be signed in or send a token. */
+  access?: ApiAccessOptions;
+  /**
+   * Serve every request as an admin, with no sign-in: ONLY for bench:api's
+   * baseline ("auth off"), never reachable from the environment.
+   */
+  openAccessForBenchmarks?: boolean;
+  /** Largest request body accepted (default 100 KB: API_MAX_BODY_KB). */
+  maxBodyBytes?: number;
 }
 
 export interface ApiHandler {
@@ -57,11 +93,16 @@ export interface ApiHandler {
   started: Promise<void>;
   /** Readiness as /readyz reports it. */
   readiness(): Promise<{ ready: boolean; body: Record<string, unknown> }>;
+  /** Resolves sessions and tokens (forget() after a sign-out in this process). */
+  authenticator: Authenticator;
   /** Drops every cached result (as an ingest commit does). */
   invalidate(): Promise<void>;
   /** Stops listening, ends live subscriptions and closes the cache store (not the pool: it is the caller's). */
   close(): Promise<void>;
 }
+
+/** The header that GraphQL CSRF prevention asks of requests a browser could send cross-site without a preflight. */
+export const CSRF_HEADER = "x-log-insights-csrf";
 
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
@@ -97,11 +138,21 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
   const pubsub = createPubSub<{ dataChanged: [DataChange] }>();
   // Open subscriptions, so that close() can end them (a live stream never ends on its own).
   const subscriptions = new Set<AsyncIterator<DataChange>>();
+  const access = options.access ?? {};
+  const limiter = new CallerLimiter({ ...DEFAULT_CALLER_LIMITS, ...access.limits });
   const live = {
-    subscribe: (): AsyncIterable<DataChange> => {
+    subscribe: (callerKey: string): AsyncIterable<DataChange> => {
+      if (!limiter.openStream(callerKey)) {
+        throw apiError("TOO_MANY_SUBSCRIPTIONS", `At most ${limiter.limits.subscriptions} live-update streams at once per session or token: close another tab.`);
+      }
       const source = pubsub.subscribe("dataChanged")[Symbol.asyncIterator]();
       subscriptions.add(source);
+      let ended = false;
       const end = async (): Promise<IteratorResult<DataChange>> => {
+        if (!ended) {
+          ended = true;
+          limiter.closeStream(callerKey);
+        }
         subscriptions.delete(source);
         return (await source.return?.()) ?? { done: true, value: undefined };
       };
@@ -164,6 +215,22 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
     },
   };
 
+  const policy = access.policy ?? DEFAULT_POLICY;
+  const authenticator = new Authenticator({ db: pool, policy, ...(access.clock ? { clock: access.clock } : {}), ...(access.principalCacheMs !== undefined ? { cacheMs: access.principalCacheMs } : {}) });
+  const openAccess: Principal | undefined = options.openAccessForBenchmarks ? { kind: "token", tokenId: "0", name: "benchmark (access control off)", role: "admin" } : undefined;
+  if (openAccess) logger.warn("access control is OFF (bench:api baseline): every request is served as an admin");
+  const gate = accessGate({
+    authenticator,
+    limiter,
+    allowedHosts: allowedHostList(access.allowedHosts ?? [], access.publicUrl),
+    trustProxy: access.trustProxy ?? false,
+    graphqlEndpoint: endpoint,
+    publicPaths: [paths.health, "/__yoga_health"],
+    logger,
+    ...(openAccess ? { openAccess } : {}),
+  });
+  const accessServices = { policy, publicUrl: access.publicUrl ?? null, authenticator, sso: access.sso ?? null };
+
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
     schema: buildSchema(),
     graphqlEndpoint: endpoint,
@@ -171,7 +238,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
     landingPage: false,
     graphiql: production ? false : { title: "log-insights API", subscriptionsProtocol: "SSE" },
     cors: options.corsOrigins && options.corsOrigins.length > 0
-      ? { origin: [...options.corsOrigins], methods: ["GET", "POST", "OPTIONS"], allowedHeaders: ["content-type", "accept"], credentials: false, maxAge: 600 }
+      ? { origin: [...options.corsOrigins], methods: ["GET", "POST", "OPTIONS"], allowedHeaders: ["content-type", "accept", "authorization", CSRF_HEADER], credentials: false, maxAge: 600 }
       : false,
     maskedErrors: { maskError: createMaskError(logger, statementTimeoutMs), isDev: false },
     batching: false,
@@ -182,9 +249,22 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
       // Yoga logs each error that maskError replaced; maskError itself logs the unexpected ones (with the stack).
       error: (...args: unknown[]) => logger.debug({ yoga: args.map((a) => (a instanceof Error ? a.message : String(a))) }, "yoga: error replaced for the client"),
     },
-    context: () => createContext(pool, cache.forRequest(), live, alertRules.get),
+    maxRequestBodySize: options.maxBodyBytes ?? 100 * 1024,
+    context: ({ request }) => {
+      const principal = gate.principalOf(request);
+      return createContext({
+        pool, principal, access: accessServices, alertRules: alertRules.get, origin: new URL(request.url).origin,
+        // A cached answer never crosses roles: each role has its own partition of the cache.
+        cache: cache.forRequest(roleOf(principal) ?? "anonymous"),
+        live: { subscribe: () => live.subscribe(principalKey(principal)) },
+      });
+    },
     plugins: [
+      gate.plugin,
       routes,
+      // GraphQL CSRF prevention: a request a browser would send cross-site without a preflight (a form post,
+      // a plain GET) must carry this header, which only our own pages (and scripts) set.
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
       requestMetricsPlugin(metrics, endpoint),
       ...armorPlugins({
         maxDepth: options.limits?.maxDepth ?? 8,
@@ -207,6 +287,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
     started,
     readiness,
     invalidate,
+    authenticator,
     close: () =>
       (closing ??= (async () => {
         await listener?.stop();

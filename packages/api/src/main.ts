@@ -2,6 +2,7 @@
 // DATABASE_URL or the embedded PostgreSQL; migrations are applied first.
 import { ConfigError, createLogger, loadEnv } from "@log-insights/config";
 import { migrate, openDatabase } from "@log-insights/store";
+import { accessFromEnv } from "./access/from-env";
 import { startApiServer } from "./server";
 
 const logger = createLogger("api");
@@ -15,12 +16,14 @@ async function main(): Promise<void> {
     logger,
     production: env.NODE_ENV === "production",
     port: env.PORT ?? 4000,
-    ...(env.API_HOST ? { host: env.API_HOST } : {}),
+    host: env.HOST,
     cache: { ttlSeconds: env.API_CACHE_TTL_SECONDS, maxMb: env.API_CACHE_MAX_MB, redisUrl: env.REDIS_URL ?? null },
     corsOrigins: env.API_CORS_ORIGINS,
     limits: { maxDepth: env.API_MAX_DEPTH, maxCost: env.API_MAX_COST },
     statementTimeoutMs: env.API_STATEMENT_TIMEOUT_MS,
     defaultMetrics: true,
+    access: accessFromEnv(env),
+    maxBodyBytes: env.API_MAX_BODY_KB * 1024,
   });
   logger.info(
     {

@@ -47,19 +47,37 @@ export class ApiMetrics {
       registers,
       collect: () => hitRate.set(this.hitRate ?? Number.NaN),
     });
-    const files = new client.Gauge({ name: "log_insights_ingest_files", help: "Files in the ingest ledger by status.", labelNames: ["status"], registers });
+    // One read of the ledger per scrape, shared by the two gauges (prom-client collects them concurrently).
+    let status: { at: number; read: Promise<Awaited<ReturnType<typeof readIngestionStatus>> | null> } | null = null;
+    const ingestion = () => {
+      if (!status || Date.now() - status.at > 1_000) {
+        status = {
+          at: Date.now(),
+          read: readIngestionStatus(db).catch((err: unknown) => {
+            logger.warn({ error: (err as Error).message }, "metrics: could not read the ingestion status");
+            return null;
+          }),
+        };
+      }
+      return status.read;
+    };
+    new client.Gauge({
+      name: "log_insights_ingest_files",
+      help: "Files in the ingest ledger by status.",
+      labelNames: ["status"],
+      registers,
+      async collect() {
+        const s = await ingestion();
+        if (s) for (const [status_, n] of Object.entries(s.files)) this.set({ status: status_ }, n);
+      },
+    });
     new client.Gauge({
       name: "log_insights_ingest_lag_seconds",
       help: "How far the newest stored log entry is behind now (NaN when nothing is stored).",
       registers,
       async collect() {
-        try {
-          const status = await readIngestionStatus(db);
-          this.set(status.lagSeconds ?? Number.NaN);
-          for (const [status_, n] of Object.entries(status.files)) files.set({ status: status_ }, n);
-        } catch (err) {
-          logger.warn({ error: (err as Error).message }, "metrics: could not read the ingestion status");
-        }
+        const s = await ingestion();
+        if (s) this.set(s.lagSeconds ?? Number.NaN);
       },
     });
     if (options.defaultMetrics) client.collectDefaultMetrics({ register: this.registry });

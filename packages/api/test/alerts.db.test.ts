@@ -6,7 +6,8 @@ import { deliverPending, evaluateRules, loadRules, readAlertEvents, type Channel
 import { createLogger } from "@log-insights/config";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { insertQuestions, spread, startReceiver, type Receiver } from "../../alerts/test/support";
-import { createApiHandler, type ApiHandler } from "../src/handler";
+import type { ApiHandler } from "../src/handler";
+import { testApi } from "./support/access";
 import { codes, data, iso } from "./support/api";
 
 // The alert fields (alertRules, alerts, firingAlerts) over a real database
@@ -56,7 +57,7 @@ describe("alert fields", () => {
     file = path.join(dir, "rules.yaml");
     await writeFile(file, RULES);
     failing = await startReceiver(() => 500);
-    api = createApiHandler({ pool: db.pool, cache: { ttlSeconds: 300 }, alertRulesFile: file, listen: false });
+    api = testApi({ pool: db.pool, cache: { ttlSeconds: 300 }, alertRulesFile: file, listen: false });
     await api.started;
   });
   afterAll(async () => {
@@ -68,7 +69,7 @@ describe("alert fields", () => {
 
   it("alertRules lists the file's rules; OK before the worker evaluated them", async () => {
     // Uncached, so the later tests do not see these results from the cache.
-    const uncached = createApiHandler({ pool: db.pool, cache: false, alertRulesFile: file, listen: false });
+    const uncached = testApi({ pool: db.pool, cache: false, alertRulesFile: file, listen: false });
     const d = await data(uncached, `{ alertRules { id name description metric window windowSeconds threshold comparison minQuestions severity repeatSeconds
       state since lastValue lastDetail lastEvaluatedAt currentAlert { id } } }`);
     expect(d.alertRules).toEqual([
@@ -165,7 +166,7 @@ describe("alert fields", () => {
   it("an invalid rules file is ALERT_RULES_INVALID (details in the server's log, not the response)", async () => {
     const bad = path.join(dir, "bad.yaml");
     await writeFile(bad, "rules:\n  - { id: x, name: X, metric: failed_share, window: 1h, threshold: 3 }\n");
-    const other = createApiHandler({ pool: db.pool, cache: false, alertRulesFile: bad, listen: false, logger: silent });
+    const other = testApi({ pool: db.pool, cache: false, alertRulesFile: bad, listen: false, logger: silent });
     try {
       const res = await other.fetch(new Request("http://api.test/graphql", {
         method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ alertRules { id } }" }),

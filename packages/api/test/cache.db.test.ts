@@ -4,9 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { createLogger } from "@log-insights/config";
 import { count, generatedBucket, ingest } from "../../ingest/test/support/harness";
-import { createApiHandler, type ApiHandler } from "../src/handler";
+import type { ApiHandler } from "../src/handler";
+import { readsData, testApi } from "./support/access";
 import { data, iso } from "./support/api";
-import { metric, post, startApiProcess, until, type ApiProcess } from "./support/process";
+import { authedFetch, metric, post, startApiProcess, until, type ApiProcess } from "./support/process";
+import { tokenFor } from "./support/access";
 
 // The cache: results per query and arguments, dropped when an ingest commits
 // (PostgreSQL NOTIFY, heard by every instance, across processes), shared
@@ -36,6 +38,8 @@ if (!hasRedis && process.env.CI) throw new Error(`CI needs Redis at ${REDIS_URL}
 if (!hasRedis) process.stderr.write(`cache.db.test.ts: no Redis at ${REDIS_URL}: the Redis tests are skipped\n`);
 
 describe("result cache", () => {
+  let token = "";
+  const authed: typeof fetch = (input, init) => authedFetch(token)(input, init);
   let db: TestDatabase;
   let bucket: { dir: string; cleanup(): Promise<void> };
   let day = 0;
@@ -49,6 +53,7 @@ describe("result cache", () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    token = await tokenFor(db.pool);
     bucket = await generatedBucket({ seed: 41, days: DAYS, sessionsPerDay: 15, end: new Date(END) });
     await ingestNextDay();
   });
@@ -58,9 +63,9 @@ describe("result cache", () => {
   });
 
   it("in memory: hits for the same query and arguments, misses for others, dropped on ingest, expired after the TTL", async () => {
-    const api = createApiHandler({ pool: db.pool, logger: silent, cache: { ttlSeconds: 300 } });
-    const short = createApiHandler({ pool: db.pool, logger: silent, listen: false, cache: { ttlSeconds: 1 } });
-    const off = createApiHandler({ pool: db.pool, logger: silent, listen: false, cache: false });
+    const api = testApi({ pool: db.pool, logger: silent, cache: { ttlSeconds: 300 } });
+    const short = testApi({ pool: db.pool, logger: silent, listen: false, cache: { ttlSeconds: 1 } });
+    const off = testApi({ pool: db.pool, logger: silent, listen: false, cache: false });
     try {
       await api.started;
       const first = await data(api, OVERVIEW, vars);
@@ -110,9 +115,9 @@ describe("result cache", () => {
     try {
       const before = await questions();
       for (const p of procs) {
-        expect((await post(p.url, OVERVIEW, vars)).data.overview.questions).toBe(before);
-        expect((await post(p.url, OVERVIEW, vars)).data.overview.questions).toBe(before);
-        const m = await (await fetch(`${p.url}/metrics`)).text();
+        expect((await post(p.url, OVERVIEW, vars, token)).data.overview.questions).toBe(before);
+        expect((await post(p.url, OVERVIEW, vars, token)).data.overview.questions).toBe(before);
+        const m = await (await authed(`${p.url}/metrics`)).text();
         expect(metric(m, "log_insights_api_cache_hits_total", 'field="overview"')).toBe(1);
         expect(metric(m, "log_insights_api_requests_total", 'operation="Headline",outcome="ok"')).toBe(2);
       }
@@ -120,9 +125,9 @@ describe("result cache", () => {
       const now = await questions();
       expect(now).toBeGreaterThan(before);
       for (const p of procs) {
-        await until(async () => metric(await (await fetch(`${p.url}/metrics`)).text(), "log_insights_api_cache_invalidations_total") >= 1, 10_000, `invalidation in ${p.url}`);
-        expect((await post(p.url, OVERVIEW, vars)).data.overview.questions).toBe(now);
-        const m = await (await fetch(`${p.url}/metrics`)).text();
+        await until(async () => metric(await (await authed(`${p.url}/metrics`)).text(), "log_insights_api_cache_invalidations_total") >= 1, 10_000, `invalidation in ${p.url}`);
+        expect((await post(p.url, OVERVIEW, vars, token)).data.overview.questions).toBe(now);
+        const m = await (await authed(`${p.url}/metrics`)).text();
         expect(metric(m, "log_insights_api_cache_misses_total", 'field="overview"')).toBe(2);
       }
     } finally {
@@ -144,15 +149,15 @@ describe("result cache", () => {
       let queriesOfB = 0;
       const countedPool = new Proxy(db.pool, {
         get(target, prop, receiver) {
-          if (prop === "query") return (...args: unknown[]) => (queriesOfB++, (target.query as (...a: unknown[]) => unknown)(...args));
+          if (prop === "query") return (...args: unknown[]) => (readsData(args[0]) && queriesOfB++, (target.query as (...a: unknown[]) => unknown)(...args));
           const v = Reflect.get(target, prop, receiver) as unknown;
           return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
         },
       });
       const cache = { ttlSeconds: 300, redisUrl: REDIS_URL, redisPrefix: prefix };
       // A listens for ingests; B does not, so B only learns of the ingest through Redis.
-      const a: ApiHandler = createApiHandler({ pool: db.pool, logger: silent, cache });
-      const b: ApiHandler = createApiHandler({ pool: countedPool, logger: silent, cache, listen: false });
+      const a: ApiHandler = testApi({ pool: db.pool, logger: silent, cache });
+      const b: ApiHandler = testApi({ pool: countedPool, logger: silent, cache, listen: false });
       try {
         await Promise.all([a.started, b.started]);
         const fromA = await data(a, OVERVIEW, vars);
@@ -183,7 +188,7 @@ describe("result cache", () => {
     });
 
     it("a Redis that cannot be reached is a cache miss, not an error", async () => {
-      const api = createApiHandler({ pool: db.pool, logger: silent, listen: false, cache: { redisUrl: "redis://127.0.0.1:1", redisPrefix: prefix } });
+      const api = testApi({ pool: db.pool, logger: silent, listen: false, cache: { redisUrl: "redis://127.0.0.1:1", redisPrefix: prefix } });
       try {
         const d = await data(api, OVERVIEW, vars);
         expect(d.overview.questions).toBe(await questions());

@@ -3,7 +3,8 @@ import { createPool } from "@log-insights/store";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { createLogger } from "@log-insights/config";
 import { count, generatedBucket, ingest, tableCounts } from "../../ingest/test/support/harness";
-import { createApiHandler, type ApiHandler } from "../src/handler";
+import type { ApiHandler } from "../src/handler";
+import { testApi } from "./support/access";
 import { codes, data, gql, iso, type Json } from "./support/api";
 
 // Every way a client can get it wrong, each with its code and a message a
@@ -26,7 +27,7 @@ describe("bad input, masked errors, injection", () => {
     const bucket = await generatedBucket({ seed: 5, days: 2, sessionsPerDay: 25, end: new Date(END) });
     cleanup = bucket.cleanup;
     await ingest(db.pool, bucket.dir);
-    api = createApiHandler({ pool: db.pool, logger: silent, listen: false });
+    api = testApi({ pool: db.pool, logger: silent, listen: false });
   });
   afterAll(async () => {
     await api?.close();
@@ -134,7 +135,7 @@ describe("bad input, masked errors, injection", () => {
     const html = await api.fetch(new Request("http://api.test/graphql", { headers: { accept: "text/html" } }));
     expect(html.status).toBe(200);
     expect(await html.text()).toMatch(/GraphiQL/i);
-    const prod = createApiHandler({ pool: db.pool, logger: silent, production: true, listen: false });
+    const prod = testApi({ pool: db.pool, logger: silent, production: true, listen: false });
     try {
       expect(await codes(prod, intro)).toEqual(["INTROSPECTION_DISABLED"]);
       expect(await codes(prod, `{ __type(name: "Query") { name } }`)).toEqual(["INTROSPECTION_DISABLED"]);
@@ -151,7 +152,7 @@ describe("bad input, masked errors, injection", () => {
 
   it("server faults are masked: no SQL, no stack, a code and a plain message", async () => {
     const broken = await createTestDatabase();
-    const brokenApi = createApiHandler({ pool: broken.pool, logger: silent, listen: false });
+    const brokenApi = testApi({ pool: broken.pool, logger: silent, listen: false });
     try {
       await broken.pool.query("ALTER TABLE conversations RENAME TO conversations_gone");
       const r = await gql(brokenApi, `{ conversations(from: "${FROM}", to: "${TO}") { totalCount } }`);
@@ -164,7 +165,7 @@ describe("bad input, masked errors, injection", () => {
     }
     // A database that cannot be reached: UNAVAILABLE, and /readyz says so.
     const nowhere = createPool("postgres://nobody@127.0.0.1:1/none", { logger: silent });
-    const down = createApiHandler({ pool: nowhere, logger: silent, listen: false, cache: false });
+    const down = testApi({ pool: nowhere, logger: silent, listen: false, cache: false });
     try {
       const r = await gql(down, overview(FROM, TO));
       expect(r.errors?.map((e) => e.extensions?.code)).toEqual(["UNAVAILABLE"]);
@@ -179,7 +180,7 @@ describe("bad input, masked errors, injection", () => {
 
   it("a statement running past the timeout is cancelled: TIMEOUT", async () => {
     const slowPool = createPool(db.url, { statementTimeoutMs: 1, logger: silent });
-    const slow = createApiHandler({ pool: slowPool, logger: silent, listen: false, cache: false, statementTimeoutMs: 1 });
+    const slow = testApi({ pool: slowPool, logger: silent, listen: false, cache: false, statementTimeoutMs: 1 });
     try {
       const r = await gql(slow, `{ logCounts(from: "${FROM}", to: "${TO}", interval: HOUR, text: "no such text anywhere") { count }
         errorGroups(from: "${FROM}", to: "${TO}") { count } }`);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { createLogger } from "@log-insights/config";
 import { generatedBucket, ingest } from "../../ingest/test/support/harness";
-import { createApiHandler, type ApiHandler } from "../src/handler";
+import type { ApiHandler } from "../src/handler";
+import { testApi } from "./support/access";
 import { data, iso, walk } from "./support/api";
 
 // Pagination walks that visit every row exactly once while new files are
@@ -38,7 +39,7 @@ describe("pagination walks under ingestion", () => {
     buckets.push(first, second);
     later = second;
     await ingest(db.pool, first.dir);
-    api = createApiHandler({ pool: db.pool, logger: createLogger("test", "silent") });
+    api = testApi({ pool: db.pool, logger: createLogger("test", "silent") });
     await api.started;
   });
   afterAll(async () => {

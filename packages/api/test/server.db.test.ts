@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { createLogger } from "@log-insights/config";
 import { generatedBucket, ingest } from "../../ingest/test/support/harness";
+import { CSRF_HEADER } from "../src/handler";
 import { startApiServer, type ApiServer } from "../src/server";
 import { iso, type Json } from "./support/api";
-import { metric, post } from "./support/process";
+import { authedFetch, metric, post } from "./support/process";
+import { tokenFor } from "./support/access";
 
 // The standalone server over real HTTP: the live subscription over
 // server-sent events receiving each committed ingest batch, /healthz,
@@ -52,12 +54,15 @@ function sse(res: Response): { events: SseEvent[]; ended: Promise<void>; waitFor
 }
 
 describe("standalone server", () => {
+  let token = "";
+  const authed: typeof fetch = (input, init) => authedFetch(token)(input, init);
   let db: TestDatabase;
   let bucket: { dir: string; cleanup(): Promise<void> };
   let server: ApiServer;
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    token = await tokenFor(db.pool);
     bucket = await generatedBucket({ seed: 51, days: 2, sessionsPerDay: 15, end: new Date(END) });
     await ingest(db.pool, bucket.dir, { filter: { untilMs: END - DAY } });
     server = await startApiServer({ pool: db.pool, logger: silent, port: 0, host: "127.0.0.1", drainMs: 2_000 });
@@ -69,14 +74,18 @@ describe("standalone server", () => {
   });
 
   it("Subscription.dataChanged over SSE (POST and GET) receives every committed batch of an ingest", async () => {
-    const viaPost = await fetch(`${server.url}/graphql`, {
+    const viaPost = await authed(`${server.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "text/event-stream" },
       body: JSON.stringify({ query: SUBSCRIPTION }),
     });
     expect(viaPost.status).toBe(200);
     expect(viaPost.headers.get("content-type")).toMatch(/text\/event-stream/);
-    const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent(SUBSCRIPTION)}`, { headers: { accept: "text/event-stream" } });
+    // A GET a browser could send cross-site without a preflight is refused unless it carries the CSRF header (Yoga's CSRF prevention).
+    const noHeader = await authed(`${server.url}/graphql?query=${encodeURIComponent(SUBSCRIPTION)}`, { headers: { accept: "text/event-stream" } });
+    expect(noHeader.status).toBe(403);
+    await noHeader.body?.cancel();
+    const viaGet = await authed(`${server.url}/graphql?query=${encodeURIComponent(SUBSCRIPTION)}`, { headers: { accept: "text/event-stream", [CSRF_HEADER]: "1" } });
     expect(viaGet.status).toBe(200);
     const a = sse(viaPost);
     const b = sse(viaGet);
@@ -99,23 +108,23 @@ describe("standalone server", () => {
         expect(change.source).toBeTruthy();
       }
     }
-    const m = await (await fetch(`${server.url}/metrics`)).text();
+    const m = await (await authed(`${server.url}/metrics`)).text();
     expect(metric(m, "log_insights_api_requests_total", 'operation="Live",outcome="ok"')).toBe(2);
   });
 
   it("/healthz, /readyz and /metrics", async () => {
-    const health = await fetch(`${server.url}/healthz`);
+    const health = await authed(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "ok" });
 
-    const ready = await fetch(`${server.url}/readyz`);
+    const ready = await authed(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: "ready", database: "reachable", migrations: { current: true, pending: [] }, listening: true, cache: "memory" });
 
-    await post(server.url, `query Dash { overview(from: "${iso(END - 2 * DAY)}", to: "${iso(END)}") { questions } }`);
-    await post(server.url, `query Dash { overview(from: "${iso(END - 2 * DAY)}", to: "${iso(END)}") { questions } }`);
-    await post(server.url, `query Broken { overview(from: "nope", to: "${iso(END)}") { questions } }`);
-    const res = await fetch(`${server.url}/metrics`);
+    await post(server.url, `query Dash { overview(from: "${iso(END - 2 * DAY)}", to: "${iso(END)}") { questions } }`, undefined, token);
+    await post(server.url, `query Dash { overview(from: "${iso(END - 2 * DAY)}", to: "${iso(END)}") { questions } }`, undefined, token);
+    await post(server.url, `query Broken { overview(from: "nope", to: "${iso(END)}") { questions } }`, undefined, token);
+    const res = await authed(`${server.url}/metrics`);
     expect(res.headers.get("content-type")).toMatch(/text\/plain/);
     const m = await res.text();
     expect(metric(m, "log_insights_api_requests_total", 'operation="Dash",outcome="ok"')).toBe(2);
@@ -132,15 +141,28 @@ describe("standalone server", () => {
   });
 
   it("/readyz is 503 while migrations are pending", async () => {
-    const bare = await createTestDatabase({ migrate: false });
-    const s = await startApiServer({ pool: bare.pool, logger: silent, port: 0, host: "127.0.0.1", listen: false });
+    const pending = await createTestDatabase();
+    await pending.pool.query("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)");
+    const p = await startApiServer({ pool: pending.pool, logger: silent, port: 0, host: "127.0.0.1", listen: false });
     try {
-      const ready = await fetch(`${s.url}/readyz`);
+      const ready = await authedFetch(await tokenFor(pending.pool))(`${p.url}/readyz`);
       expect(ready.status).toBe(503);
       const body = (await ready.json()) as { status: string; migrations: { pending: string[] } };
       expect(body.status).toBe("migrations pending");
-      expect(body.migrations.pending.length).toBeGreaterThan(0);
-      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+      expect(body.migrations.pending.length).toBe(1);
+    } finally {
+      await p.close();
+      await pending.drop();
+    }
+
+    const bare = await createTestDatabase({ migrate: false });
+    const s = await startApiServer({ pool: bare.pool, logger: silent, port: 0, host: "127.0.0.1", listen: false });
+    try {
+      // Not migrated: there is no table of tokens to check the caller against, so nothing but liveness answers.
+      const ready = await authed(`${s.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ errors: [{ extensions: { code: "UNAVAILABLE" } }] });
+      expect((await authed(`${s.url}/healthz`)).status).toBe(200);
     } finally {
       await s.close();
       await bare.drop();
@@ -154,7 +176,7 @@ describe("standalone server", () => {
     });
     const closed = await preflight(server.url, "http://evil.example");
     expect(closed.headers.get("access-control-allow-origin")).toBeNull();
-    const simple = await fetch(`${server.url}/graphql`, { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: '{"query":"{ __typename }"}' });
+    const simple = await authed(`${server.url}/graphql`, { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: '{"query":"{ __typename }"}' });
     expect(simple.headers.get("access-control-allow-origin")).toBeNull();
 
     const open = await startApiServer({ pool: db.pool, logger: silent, port: 0, host: "127.0.0.1", listen: false, corsOrigins: ["http://dash.example"] });
@@ -171,9 +193,9 @@ describe("standalone server", () => {
 
   it("close() ends live subscriptions and lets the requests in flight finish", async () => {
     const s = await startApiServer({ pool: db.pool, logger: silent, port: 0, host: "127.0.0.1", drainMs: 5_000 });
-    const res = await fetch(`${s.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify({ query: SUBSCRIPTION }) });
+    const res = await authed(`${s.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify({ query: SUBSCRIPTION }) });
     const stream = sse(res);
-    const inFlight = post(s.url, `{ conversations(from: "${iso(END - 2 * DAY)}", to: "${iso(END)}", first: 100) { totalCount edges { node { questions { id } } } } }`);
+    const inFlight = post(s.url, `{ conversations(from: "${iso(END - 2 * DAY)}", to: "${iso(END)}", first: 100) { totalCount edges { node { questions { id } } } } }`, undefined, token);
     await new Promise((r) => setTimeout(r, 20));
     const started = Date.now();
     await s.close();

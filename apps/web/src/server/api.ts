@@ -1,5 +1,5 @@
 import "server-only";
-import { createApiHandler, type ApiHandler } from "@log-insights/api";
+import { accessFromEnv, createApiHandler, type ApiHandler } from "@log-insights/api";
 import { createLogger, loadEnv } from "@log-insights/config";
 import { migrate, openDatabase, type Database } from "@log-insights/store";
 
@@ -28,6 +28,8 @@ export function api(): Promise<{ handler: ApiHandler; db: Database }> {
       corsOrigins: env.API_CORS_ORIGINS,
       limits: { maxDepth: env.API_MAX_DEPTH, maxCost: env.API_MAX_COST },
       statementTimeoutMs: env.API_STATEMENT_TIMEOUT_MS,
+      access: accessFromEnv(env),
+      maxBodyBytes: env.API_MAX_BODY_KB * 1024,
     });
     await handler.started;
     const shutdown = (): void => {

@@ -27,21 +27,22 @@ export class ResultCache {
     return this.store !== null && this.ttlMs > 0;
   }
 
-  /** A view for one request: the generation is read once, on first use. */
-  forRequest(): RequestCache {
-    return new RequestCache(this);
+  /** A view for one request: the generation is read once, on first use. `partition` (the caller's role) is part of every key. */
+  forRequest(partition: string): RequestCache {
+    return new RequestCache(this, partition);
   }
 
   async invalidate(): Promise<void> {
     await this.store?.bump();
   }
 
-  async load<T>(generation: Promise<string | null>, field: string, args: unknown, read: () => Promise<T>, maxTtlMs = Infinity): Promise<T> {
+  /** `partition` (the caller's role) prefixes the key, so one role's results are never served to another. */
+  async load<T>(generation: Promise<string | null>, partition: string, field: string, args: unknown, read: () => Promise<T>, maxTtlMs = Infinity): Promise<T> {
     const store = this.store;
     if (!store || this.ttlMs <= 0) return read();
     const gen = await generation;
     if (gen === null) return read();
-    const key = `${gen}:${cacheKey(field, args)}`;
+    const key = `${gen}:${partition}:${cacheKey(field, args)}`;
     const cached = await store.get(key);
     if (cached !== undefined) {
       this.events.hit(field);
@@ -71,7 +72,7 @@ export class ResultCache {
 export class RequestCache {
   private gen: Promise<string | null> | undefined;
 
-  constructor(private readonly cache: ResultCache) {}
+  constructor(private readonly cache: ResultCache, private readonly partition: string) {}
 
   /**
    * Values by id (a DataLoader's batch): the cached ones from the cache, all
@@ -83,7 +84,7 @@ export class RequestCache {
     let missing = [...ids];
     const store = this.cache.store;
     const gen = this.cache.enabled ? await (this.gen ??= store!.generation()) : null;
-    const keyOf = (id: string) => `${gen}:${cacheKey(field, { id })}`;
+    const keyOf = (id: string) => `${gen}:${this.partition}:${cacheKey(field, { id })}`;
     if (store && gen !== null) {
       const cached = await Promise.all(missing.map((id) => store.get(keyOf(id))));
       missing = missing.filter((id, i) => {
@@ -107,6 +108,6 @@ export class RequestCache {
   get<T>(field: string, args: unknown, read: () => Promise<T>, maxTtlMs?: number): Promise<T> {
     if (!this.cache.enabled) return read();
     this.gen ??= this.cache.store!.generation();
-    return this.cache.load(this.gen, field, args, read, maxTtlMs);
+    return this.cache.load(this.gen, this.partition, field, args, read, maxTtlMs);
   }
 }

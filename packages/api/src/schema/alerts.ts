@@ -65,6 +65,7 @@ const AlertDeliveryStatus = builder.enumType("AlertDeliveryStatus", {
 });
 
 const AlertNotificationRef = builder.objectRef<AlertNotification>("AlertNotification").implement({
+  authScopes: { role: "admin" },
   description: "A notification of an alert on one channel, and how its delivery went.",
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -80,6 +81,7 @@ const AlertNotificationRef = builder.objectRef<AlertNotification>("AlertNotifica
 });
 
 const AlertDrillDownRef = builder.objectRef<DrillDown>("AlertDrillDown").implement({
+  authScopes: { role: "viewer" },
   description: "The questions (or files) behind an alert: pass from, to and outcomes to questionCounts/conversations (filter.outcomes), or problemKinds to problemQuestions(kinds:).",
   fields: (t) => ({
     view: t.field({ type: AlertView, resolve: (d) => d.view }),
@@ -92,6 +94,7 @@ const AlertDrillDownRef = builder.objectRef<DrillDown>("AlertDrillDown").impleme
 });
 
 const AlertRef = builder.objectRef<AlertEvent>("Alert").implement({
+  authScopes: { role: "viewer" },
   description: "One episode of a rule: fired at startedAt, resolved at resolvedAt (null while firing). The rule's fields are as they were when it fired.",
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -113,7 +116,7 @@ const AlertRef = builder.objectRef<AlertEvent>("Alert").implement({
     resolvedAt: t.field({ type: "DateTime", nullable: true, resolve: (a) => a.resolvedAtMs }),
     summary: t.exposeString("summary", { description: "One sentence: the rule, the value, the threshold and the window." }),
     drillDown: t.field({ type: AlertDrillDownRef, resolve: (a) => a.drillDown }),
-    notifications: t.field({ type: [AlertNotificationRef], description: "Its notifications on every channel, oldest first.", resolve: (a) => a.notifications }),
+    notifications: t.field({ type: [AlertNotificationRef], authScopes: { role: "admin" }, description: "Its notifications on every channel, oldest first (admin only).", resolve: (a) => a.notifications }),
   }),
 });
 
@@ -126,6 +129,7 @@ interface RuleShape {
 }
 
 const AlertRuleRef = builder.objectRef<RuleShape>("AlertRule").implement({
+  authScopes: { role: "admin" },
   description: "A rule of the rules file (ALERT_RULES_FILE) and its current state, as the worker last evaluated it.",
   fields: (t) => ({
     id: t.string({ description: "Stable slug.", resolve: (r) => r.rule.id }),
@@ -159,6 +163,7 @@ async function rulesOf(ctx: ApiContext): Promise<RuleSet> {
 
 builder.queryFields((t) => ({
   alertRules: t.field({
+    authScopes: { role: "admin" },
     type: [AlertRuleRef],
     description: "Every alert rule of the rules file, in file order, with its current state (cached 5 s at most).",
     resolve: async (_root, _args, ctx) => {
@@ -174,6 +179,7 @@ builder.queryFields((t) => ({
     },
   }),
   alerts: t.field({
+    authScopes: { role: "admin" },
     type: AlertConnection,
     description: "Alerts (episodes) overlapping [from, to): fired before `to` and not resolved before `from`, newest first; `state` keeps only FIRING or RESOLVED ones.",
     args: { ...rangeArgs(t.arg), state: t.arg({ type: AlertState }), ...pageArgs(t.arg) },
@@ -185,6 +191,7 @@ builder.queryFields((t) => ({
     },
   }),
   firingAlerts: t.field({
+    authScopes: { role: "viewer" },
     type: [AlertRef],
     description: "Every alert firing now, newest first (cached 5 s at most): the dashboard's banner.",
     resolve: (_root, _args, ctx) => ctx.cache.get("firingAlerts", {}, () => readFiringAlerts(ctx.db), ALERT_TTL_MS),

@@ -17,6 +17,7 @@ export interface PageInfoShape {
 }
 
 export const PageInfo = builder.objectRef<PageInfoShape>("PageInfo").implement({
+  authScopes: { role: "viewer" },
   fields: (t) => ({
     hasNextPage: t.exposeBoolean("hasNextPage"),
     hasPreviousPage: t.exposeBoolean("hasPreviousPage", { description: "True when the page was asked for after a cursor." }),
@@ -39,6 +40,8 @@ export function connectionType<T, Extra extends object = object>(
   extraFields?: (t: ObjectFieldBuilder<Types, PageShape<T> & Extra>) => Record<string, ReturnType<ObjectFieldBuilder<Types, PageShape<T> & Extra>["field"]>>,
 ): ObjectRef<Types, PageShape<T> & Extra> {
   const Edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
+    // The node carries its own rule; the envelope holds nothing but cursors.
+    authScopes: { role: "viewer" },
     fields: (t) => ({
       cursor: t.exposeString("cursor"),
       // Pothos cannot check a generic node shape against the ref; the ref is built from the same T.
@@ -47,6 +50,7 @@ export function connectionType<T, Extra extends object = object>(
   });
   return builder.objectRef<PageShape<T> & Extra>(`${name}Connection`).implement({
     description,
+    authScopes: { role: "viewer" },
     fields: (t) => ({
       edges: t.field({ type: [Edge], resolve: (page) => page.nodes }),
       pageInfo: t.field({

@@ -5,6 +5,7 @@ import { pageArgs, QuestionFilter, range, rangeArgs, toFilter } from "./inputs";
 import { BotQuestionRef, ConversationRef } from "./refs";
 
 ConversationRef.implement({
+  authScopes: { role: "support" },
   description: "One user's questions about one deal, less than 30 minutes apart.",
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -17,8 +18,11 @@ ConversationRef.implement({
     firstQuestion: t.exposeString("firstQuestion", { nullable: true, description: "The opening question." }),
     questions: t.field({
       type: [BotQuestionRef],
-      description: "The questions with their answers, in the order they were asked.",
-      resolve: async (c, _args, ctx) => c.questions ?? (await ctx.loaders.conversation.load(c.id))?.questions ?? [],
+      description: "The questions with their answers, in the order they were asked (recorded in the audit log as a view of the conversation).",
+      resolve: async (c, _args, ctx) => {
+        await ctx.recordView("view_conversation", c.id, { userId: c.userId, dealId: c.dealId });
+        return c.questions ?? (await ctx.loaders.conversation.load(c.id))?.questions ?? [];
+      },
     }),
   }),
 });
@@ -27,11 +31,12 @@ const ConversationConnection = connectionType("Conversation", ConversationRef, "
 
 builder.queryFields((t) => ({
   conversations: t.field({
+    authScopes: { role: "support" },
     type: ConversationConnection,
     description: "Conversations started in a range, newest first. userId and dealId filter the conversation; other filters keep conversations with at least one matching question.",
     args: { ...rangeArgs(t.arg), ...pageArgs(t.arg), filter: t.arg({ type: QuestionFilter }) },
     resolve: async (_root, args, ctx) => {
-      const filter = toFilter(args.filter);
+      const filter = await toFilter(args.filter, ctx);
       const page = { first: args.first, after: args.after };
       const result = await ctx.cache.get("conversations", { from: args.from, to: args.to, filter, page }, () =>
         readConversations(ctx.db, range(args), filter, page));
@@ -39,10 +44,14 @@ builder.queryFields((t) => ({
     },
   }),
   conversation: t.field({
+    authScopes: { role: "support" },
     type: ConversationRef,
     nullable: true,
     description: "One conversation with its questions and answers in order; null when there is none with this id.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.loaders.conversation.load(String(args.id)),
+    resolve: async (_root, args, ctx) => {
+      await ctx.recordView("view_conversation", String(args.id));
+      return ctx.loaders.conversation.load(String(args.id));
+    },
   }),
 }));

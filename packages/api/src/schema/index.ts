@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type * as GraphQL from "graphql";
 import type { GraphQLSchema } from "graphql";
+import { assertEveryFieldHasARole } from "./access-rules";
 import { builder } from "./builder";
 import "./scalars";
 import "./enums";
@@ -10,6 +11,7 @@ import "./conversations";
 import "./logs";
 import "./alerts";
 import "./live";
+import "./access";
 
 builder.queryType({ description: "Every metric, search and drill-down of the deal bot's logs. Times are ISO-8601; ranges are [from, to)." });
 
@@ -17,7 +19,12 @@ let schema: GraphQLSchema | undefined;
 
 /** The GraphQL schema (built once: the builder holds module-level definitions). */
 export function buildSchema(): GraphQLSchema {
-  return (schema ??= builder.toSchema());
+  if (!schema) {
+    const built = builder.toSchema();
+    assertEveryFieldHasARole(built);
+    schema = built;
+  }
+  return schema;
 }
 
 /** The SDL committed at packages/api/schema.graphql (types sorted, so the file diffs well). */

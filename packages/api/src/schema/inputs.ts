@@ -1,5 +1,7 @@
 import type { ArgBuilder } from "@pothos/core";
 import type { QuestionFilter as StoreFilter, TimeRange } from "@log-insights/store";
+import { roleIncludes } from "@log-insights/auth";
+import type { ApiContext } from "../context";
 import { apiError } from "../errors";
 import type { Types } from "./builder";
 import { builder } from "./builder";
@@ -28,9 +30,19 @@ export type FilterArg = {
   outcomes?: readonly ("answered" | "hedged" | "failed" | "unfinished")[] | null;
 } | null | undefined;
 
-/** The filter as readers take it (they validate it: BAD_FILTER). */
-export function toFilter(f: FilterArg): StoreFilter {
+/**
+ * The filter as readers take it (they validate it: BAD_FILTER). A filter on
+ * one investor (userId) needs the support role and is recorded in the audit
+ * log as a view of that investor's questions, before anything is read.
+ */
+export async function toFilter(f: FilterArg, ctx: Pick<ApiContext, "principal" | "recordView">): Promise<StoreFilter> {
   if (!f) return {};
+  if (f.userId !== undefined && f.userId !== null) {
+    if (ctx.principal.kind === "anonymous" || !roleIncludes(ctx.principal.role, "support")) {
+      throw apiError("FORBIDDEN", "Filtering by investor (userId) needs the support role.");
+    }
+    await ctx.recordView("view_user_questions", `user:${f.userId}`, { userId: f.userId, ...(f.dealId ? { dealId: f.dealId } : {}) });
+  }
   const out: StoreFilter = {};
   for (const key of ["userId", "dealId", "fund", "topic", "platform", "appVersion", "outcomes"] as const) {
     const v = f[key];

@@ -2,6 +2,7 @@ import type { DataChange } from "../live/ingest-listener";
 import { builder } from "./builder";
 
 const DataChangeRef = builder.objectRef<DataChange>("DataChange").implement({
+  authScopes: { role: "viewer" },
   description: "An ingest batch was committed: cached results are dropped; a dashboard refetches what it shows.",
   fields: (t) => ({
     at: t.field({ type: "DateTime", description: "When this API instance heard of it.", resolve: (c) => c.atMs }),
@@ -18,6 +19,7 @@ builder.subscriptionType({
   description: "Live events, over server-sent events (POST or GET /graphql with Accept: text/event-stream).",
   fields: (t) => ({
     dataChanged: t.field({
+      authScopes: { role: "viewer" },
       type: DataChangeRef,
       description: "Fired after each committed ingest batch (PostgreSQL LISTEN log_insights_ingest).",
       subscribe: (_root, _args, ctx) => ctx.live.subscribe(),

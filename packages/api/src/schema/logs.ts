@@ -12,6 +12,7 @@ import { LogEntryRef } from "./refs";
 // Every stored log entry (not only the bot's), error groups and the ingestion state.
 
 LogEntryRef.implement({
+  authScopes: { role: "admin" },
   description: "A stored log entry, any service's (secrets were removed at ingest).",
   fields: (t) => ({
     id: t.exposeID("id", { description: "<file id>:<index in the file>." }),
@@ -33,6 +34,7 @@ LogEntryRef.implement({
 const LogEntryConnection = connectionType("LogEntry", LogEntryRef, "A page of log entries, newest first.");
 
 const LogCountBucketRef = builder.objectRef<LogCountBucket>("LogCountBucket").implement({
+  authScopes: { role: "admin" },
   description: "Log entries in one bucket.",
   fields: (t) => ({
     start: t.field({ type: "DateTime", resolve: (b) => b.startMs }),
@@ -43,6 +45,7 @@ const LogCountBucketRef = builder.objectRef<LogCountBucket>("LogCountBucket").im
 });
 
 const ErrorGroupRef = builder.objectRef<ErrorGroup>("ErrorGroup").implement({
+  authScopes: { role: "admin" },
   description: "Error entries (level 50 and above) with the same context and message.",
   fields: (t) => ({
     context: t.exposeString("context", { nullable: true }),
@@ -59,6 +62,7 @@ type Minute = IngestionStatus["entriesPerMinute"][number];
 type FailedFile = IngestionStatus["failedFiles"][number];
 
 const IngestFilesRef = builder.objectRef<Files>("IngestFileCounts").implement({
+  authScopes: { role: "admin" },
   description: "Files in the ingest ledger by status.",
   fields: (t) => ({
     pending: t.exposeInt("pending"),
@@ -69,6 +73,7 @@ const IngestFilesRef = builder.objectRef<Files>("IngestFileCounts").implement({
 });
 
 const MinuteRef = builder.objectRef<Minute>("EntriesPerMinute").implement({
+  authScopes: { role: "admin" },
   fields: (t) => ({
     start: t.field({ type: "DateTime", resolve: (m) => m.startMs }),
     count: t.exposeInt("count"),
@@ -76,6 +81,7 @@ const MinuteRef = builder.objectRef<Minute>("EntriesPerMinute").implement({
 });
 
 const FailedFileRef = builder.objectRef<FailedFile>("FailedFile").implement({
+  authScopes: { role: "admin" },
   description: "A file that could not be ingested.",
   fields: (t) => ({
     key: t.exposeString("key"),
@@ -86,6 +92,7 @@ const FailedFileRef = builder.objectRef<FailedFile>("FailedFile").implement({
 });
 
 const IngestionStatusRef = builder.objectRef<IngestionStatus>("IngestionStatus").implement({
+  authScopes: { role: "admin" },
   description: "The ingest ledger's state, freshness and throughput.",
   fields: (t) => ({
     files: t.field({ type: IngestFilesRef, resolve: (s) => s.files }),
@@ -117,18 +124,21 @@ builder.queryFields((t) => {
   };
   return {
     logEntries: t.field({
+      authScopes: { role: "admin" },
       type: LogEntryConnection,
       description: "Every stored log entry in a range (all services, not only the bot's), newest first.",
       args: { ...rangeArgs(t.arg), ...filterArgs, ...pageArgs(t.arg) },
       resolve: async (_root, args, ctx) => {
         const filter = entryFilter(args);
         const page = { first: args.first, after: args.after };
+        await ctx.recordView("view_log_lines", null, { from: new Date(args.from).toISOString(), to: new Date(args.to).toISOString(), ...filter });
         const result = await ctx.cache.get("logEntries", { from: args.from, to: args.to, filter, page }, () =>
           readLogEntries(ctx.db, range(args), filter, page));
         return pageShape(result, args.after);
       },
     }),
     logCounts: t.field({
+      authScopes: { role: "admin" },
       type: [LogCountBucketRef],
       description: "Log entries per hour, day, week or month (zero-filled), with errors: the log explorer's histogram.",
       args: {
@@ -144,6 +154,7 @@ builder.queryFields((t) => {
       },
     }),
     errorGroups: t.field({
+      authScopes: { role: "admin" },
       type: [ErrorGroupRef],
       description: "Error entries grouped by context and message, most frequent first.",
       args: { ...rangeArgs(t.arg), limit: t.arg.int({ defaultValue: 100, description: `Groups returned, at most ${MAX_ERROR_GROUPS}.` }) },
@@ -154,6 +165,7 @@ builder.queryFields((t) => {
       },
     }),
     ingestion: t.field({
+      authScopes: { role: "admin" },
       type: IngestionStatusRef,
       description: "Files done and failed, the last file's time, lag and throughput (cached for 5 s at most; the lag is counted up to now).",
       resolve: async (_root, _args, ctx) => {

@@ -19,14 +19,15 @@ function seriesArgs(arg: ArgBuilder<Types>) {
   };
 }
 
-function seriesOf(args: Parameters<typeof range>[0] & { interval: Interval; timeZone?: string | null; filter?: Parameters<typeof toFilter>[0] }) {
-  return { series: { ...range(args), interval: args.interval, timeZone: args.timeZone ?? "UTC" }, filter: toFilter(args.filter) };
+async function seriesOf(args: Parameters<typeof range>[0] & { interval: Interval; timeZone?: string | null; filter?: Parameters<typeof toFilter>[0] }, ctx: Parameters<typeof toFilter>[1]) {
+  return { series: { ...range(args), interval: args.interval, timeZone: args.timeZone ?? "UTC" }, filter: await toFilter(args.filter, ctx) };
 }
 
 // Headline numbers, time series and breakdowns: Query.overview,
 // questionCounts, responseTimes, topics, breakdown.
 
 export const LatencySummaryRef = builder.objectRef<LatencySummary>("LatencySummary").implement({
+  authScopes: { role: "viewer" },
   description: "The bot's answer times (processingTimeMs) in milliseconds; percentiles within 2% (4% histogram bins). Null when no answer had a time.",
   fields: (t) => ({
     count: t.exposeInt("count", { description: "Answers with a known time." }),
@@ -60,11 +61,13 @@ function periodFields<P extends OverviewPeriod>(t: ObjectFieldBuilder<Types, P>)
 }
 
 export const OverviewPeriodRef = builder.objectRef<OverviewPeriod>("OverviewPeriod").implement({
+  authScopes: { role: "viewer" },
   description: "Headline numbers of one period.",
   fields: (t) => periodFields(t),
 });
 
 export const OverviewRef = builder.objectRef<Overview>("Overview").implement({
+  authScopes: { role: "viewer" },
   description: "Headline numbers of the range, and of the same length of time just before it (previous) for the trend.",
   fields: (t) => ({
     ...periodFields(t),
@@ -73,6 +76,7 @@ export const OverviewRef = builder.objectRef<Overview>("Overview").implement({
 });
 
 export const CountBucketRef = builder.objectRef<CountBucket>("CountBucket").implement({
+  authScopes: { role: "viewer" },
   description: "Questions asked in one bucket, by outcome.",
   fields: (t) => ({
     start: t.field({ type: "DateTime", description: "Start of the bucket's whole interval (its label), even when the range starts later.", resolve: (b) => b.startMs }),
@@ -86,6 +90,7 @@ export const CountBucketRef = builder.objectRef<CountBucket>("CountBucket").impl
 });
 
 export const LatencyBucketRef = builder.objectRef<LatencyBucket>("LatencyBucket").implement({
+  authScopes: { role: "viewer" },
   description: "The bot's answer times in one bucket, in milliseconds.",
   fields: (t) => ({
     start: t.field({ type: "DateTime", resolve: (b) => b.startMs }),
@@ -112,6 +117,7 @@ function rowFields<R extends BreakdownRow>(t: ObjectFieldBuilder<Types, R>) {
 }
 
 export const TopicCountRef = builder.objectRef<BreakdownRow>("TopicCount").implement({
+  authScopes: { role: "viewer" },
   description: "Questions about one topic.",
   fields: (t) => ({
     topic: t.exposeString("value", { nullable: true, description: "The topic id (returns, fees, risk, ...); null: not classified." }),
@@ -124,6 +130,7 @@ export const TopicCountRef = builder.objectRef<BreakdownRow>("TopicCount").imple
 });
 
 export const BreakdownRowRef = builder.objectRef<BreakdownRow>("BreakdownRow").implement({
+  authScopes: { role: "viewer" },
   description: "Questions with one value of a dimension.",
   fields: (t) => ({
     value: t.exposeString("value", { nullable: true, description: "The topic, fund, platform or app version; null: not known (no fund named, no platform header)." }),
@@ -132,6 +139,7 @@ export const BreakdownRowRef = builder.objectRef<BreakdownRow>("BreakdownRow").i
 });
 
 export const OtherTopicRef = builder.objectRef<OtherTopic>("OtherTopic").implement({
+  authScopes: { role: "viewer" },
   description: "A theme among the questions no topic covers: clustered texts labelled by their distinctive terms.",
   fields: (t) => ({
     label: t.exposeString("label", { description: "The distinctive terms joined with \" · \" (class-based TF-IDF), or \"unclustered\"." }),
@@ -143,15 +151,17 @@ export const OtherTopicRef = builder.objectRef<OtherTopic>("OtherTopic").impleme
 
 builder.queryFields((t) => ({
   otherTopics: t.field({
+    authScopes: { role: "viewer" },
     type: [OtherTopicRef],
     description: "What the questions the taxonomy calls \"other\" are about, largest theme first.",
     args: { ...rangeArgs(t.arg), filter: t.arg({ type: QuestionFilter }) },
-    resolve: (_root, args, ctx) => {
-      const filter = toFilter(args.filter);
+    resolve: async (_root, args, ctx) => {
+      const filter = await toFilter(args.filter, ctx);
       return ctx.cache.get("otherTopics", { from: args.from, to: args.to, filter }, () => readOtherTopics(ctx.db, range(args), filter));
     },
   }),
   overview: t.field({
+    authScopes: { role: "viewer" },
     type: OverviewRef,
     description: "Headline numbers for a range and the period just before it.",
     args: {
@@ -159,45 +169,49 @@ builder.queryFields((t) => ({
       timeZone: t.arg.string({ defaultValue: "UTC", description: "IANA time zone (checked; totals do not depend on it)." }),
       filter: t.arg({ type: QuestionFilter }),
     },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       checkTimeZone(args.timeZone ?? "UTC");
-      const filter = toFilter(args.filter);
+      const filter = await toFilter(args.filter, ctx);
       return ctx.cache.get("overview", { from: args.from, to: args.to, filter }, () => readOverview(ctx.db, range(args), filter));
     },
   }),
   questionCounts: t.field({
+    authScopes: { role: "viewer" },
     type: [CountBucketRef],
     description: "Questions per hour, day, week or month in a time zone; every bucket present (zero-filled).",
     args: seriesArgs(t.arg),
-    resolve: (_root, args, ctx) => {
-      const { series, filter } = seriesOf(args);
+    resolve: async (_root, args, ctx) => {
+      const { series, filter } = await seriesOf(args, ctx);
       return ctx.cache.get("questionCounts", { ...series, filter }, () => readQuestionCounts(ctx.db, series, filter));
     },
   }),
   responseTimes: t.field({
+    authScopes: { role: "viewer" },
     type: [LatencyBucketRef],
     description: "The bot's answer times per bucket: count, mean and percentiles; zero-filled.",
     args: seriesArgs(t.arg),
-    resolve: (_root, args, ctx) => {
-      const { series, filter } = seriesOf(args);
+    resolve: async (_root, args, ctx) => {
+      const { series, filter } = await seriesOf(args, ctx);
       return ctx.cache.get("responseTimes", { ...series, filter }, () => readResponseTimes(ctx.db, series, filter));
     },
   }),
   topics: t.field({
+    authScopes: { role: "viewer" },
     type: [TopicCountRef],
     description: "Questions by topic, most asked first, with the previous period's count.",
     args: { ...rangeArgs(t.arg), filter: t.arg({ type: QuestionFilter }) },
-    resolve: (_root, args, ctx) => {
-      const filter = toFilter(args.filter);
+    resolve: async (_root, args, ctx) => {
+      const filter = await toFilter(args.filter, ctx);
       return ctx.cache.get("breakdown", { dimension: "topic", from: args.from, to: args.to, filter }, () => readBreakdown(ctx.db, "topic", range(args), filter));
     },
   }),
   breakdown: t.field({
+    authScopes: { role: "viewer" },
     type: [BreakdownRowRef],
     description: "Questions by topic, fund, platform or app version, most asked first, with the previous period's count.",
     args: { dimension: t.arg({ type: Dimension, required: true }), ...rangeArgs(t.arg), filter: t.arg({ type: QuestionFilter }) },
-    resolve: (_root, args, ctx) => {
-      const filter = toFilter(args.filter);
+    resolve: async (_root, args, ctx) => {
+      const filter = await toFilter(args.filter, ctx);
       return ctx.cache.get("breakdown", { dimension: args.dimension, from: args.from, to: args.to, filter }, () =>
         readBreakdown(ctx.db, args.dimension, range(args), filter));
     },

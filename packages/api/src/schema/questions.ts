@@ -12,17 +12,18 @@ import { BotQuestionRef, ConversationRef, LogEntryRef } from "./refs";
 // common questions and knowledge gaps.
 
 BotQuestionRef.implement({
+  authScopes: { role: "viewer" },
   description: "One question to the deal bot, with its answer and what went wrong (secrets were removed at ingest).",
   fields: (t) => ({
     id: t.exposeID("id"),
     askedAt: t.field({ type: "DateTime", resolve: (q) => q.askedAtMs }),
     answeredAt: t.field({ type: "DateTime", nullable: true, resolve: (q) => q.answeredAtMs }),
-    userId: t.exposeInt("userId", { nullable: true }),
+    userId: t.exposeInt("userId", { nullable: true, authScopes: { role: "support" }, description: "The investor (support and admin only)." }),
     dealId: t.exposeString("dealId", { nullable: true }),
     fund: t.exposeString("fund", { nullable: true, description: "The fund named in the question (assigned at ingest)." }),
     topic: t.exposeString("topic", { nullable: true }),
     text: t.exposeString("text", { description: "The question." }),
-    answer: t.exposeString("answer", { nullable: true }),
+    answer: t.exposeString("answer", { nullable: true, authScopes: { role: "support" }, description: "The bot's answer (support and admin only)." }),
     outcome: t.field({ type: Outcome, resolve: (q) => q.outcome }),
     signals: t.field({ type: [Signal], description: "Satisfaction signals, worst first; empty when nothing went wrong.", resolve: (q) => q.signals }),
     reason: t.exposeString("reason", { nullable: true, description: "The worst signal in one plain sentence; null when nothing went wrong." }),
@@ -30,7 +31,7 @@ BotQuestionRef.implement({
     latencyMs: t.exposeInt("latencyMs", { nullable: true, description: "The bot's own processingTimeMs." }),
     cacheHit: t.exposeBoolean("cacheHit", { nullable: true }),
     documentCount: t.exposeInt("documentCount", { nullable: true }),
-    conversationId: t.exposeID("conversationId", { nullable: true }),
+    conversationId: t.exposeID("conversationId", { nullable: true, authScopes: { role: "support" } }),
     platform: t.exposeString("platform", { nullable: true }),
     appVersion: t.exposeString("appVersion", { nullable: true }),
     errorMessage: t.exposeString("errorMessage", { nullable: true }),
@@ -38,13 +39,19 @@ BotQuestionRef.implement({
     conversation: t.field({
       type: ConversationRef,
       nullable: true,
+      authScopes: { role: "support" },
       description: "The conversation the question belongs to.",
       resolve: (q, _args, ctx) => (q.conversationId === null ? null : ctx.loaders.conversation.load(q.conversationId)),
     }),
     logEntries: t.field({
       type: [LogEntryRef],
-      description: "The log lines the question was rebuilt from, in file order (secrets removed).",
-      resolve: (q, _args, ctx) => ctx.loaders.questionEntries.load(q.id),
+      nullable: true,
+      authScopes: { role: "admin" },
+      description: "The log lines the question was rebuilt from, in file order (secrets removed; admin only, and recorded in the audit log).",
+      resolve: async (q, _args, ctx) => {
+        await ctx.recordView("view_log_lines", `question:${q.id}`);
+        return ctx.loaders.questionEntries.load(q.id);
+      },
     }),
   }),
 });
@@ -64,6 +71,7 @@ const BotQuestionConnection = connectionType<BotQuestion, { terms?: string[] }>(
 );
 
 const QuestionGroupRef = builder.objectRef<QuestionGroupRow>("QuestionGroup").implement({
+  authScopes: { role: "viewer" },
   description: "Near-duplicate questions counted together.",
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -82,6 +90,7 @@ const QuestionGroupConnection = connectionType("QuestionGroup", QuestionGroupRef
 type Example = KnowledgeGap["examples"][number];
 
 const KnowledgeGapExampleRef = builder.objectRef<Example>("KnowledgeGapExample").implement({
+  authScopes: { role: "viewer" },
   description: "A recent hedged question of a knowledge gap.",
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -92,6 +101,7 @@ const KnowledgeGapExampleRef = builder.objectRef<Example>("KnowledgeGapExample")
 });
 
 const KnowledgeGapRef = builder.objectRef<KnowledgeGap>("KnowledgeGap").implement({
+  authScopes: { role: "viewer" },
   description: "A fund and topic the bot could not answer from the deal documents: what the deals team should add.",
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -121,11 +131,12 @@ export function knowledgeGapCursor(g: Pick<KnowledgeGap, "hedged" | "fund" | "to
 
 builder.queryFields((t) => ({
   problemQuestions: t.field({
+    authScopes: { role: "viewer" },
     type: BotQuestionConnection,
     description: "Questions with at least one of `kinds` (default: every kind), worst first (attention, then newest).",
     args: { ...rangeArgs(t.arg), kinds: t.arg({ type: [ProblemKind] }), ...pageArgs(t.arg), filter: t.arg({ type: QuestionFilter }) },
     resolve: async (_root, args, ctx) => {
-      const filter = toFilter(args.filter);
+      const filter = await toFilter(args.filter, ctx);
       const kinds = args.kinds ?? null;
       const page = { first: args.first, after: args.after };
       const result = await ctx.cache.get("problemQuestions", { from: args.from, to: args.to, kinds, filter, page }, () =>
@@ -134,11 +145,12 @@ builder.queryFields((t) => ({
     },
   }),
   searchQuestions: t.field({
+    authScopes: { role: "viewer" },
     type: BotQuestionConnection,
     description: "Questions whose question or answer matches the text (words, stemmed; or the literal text in the question), newest first. The range defaults to the last year.",
     args: { text: t.arg.string({ required: true, description: "At most 200 characters." }), ...optionalRangeArgs(t.arg), ...pageArgs(t.arg), filter: t.arg({ type: QuestionFilter }) },
     resolve: async (_root, args, ctx) => {
-      const filter = toFilter(args.filter);
+      const filter = await toFilter(args.filter, ctx);
       const page = { first: args.first, after: args.after };
       const r = { ...(args.from != null ? { fromMs: args.from } : {}), ...(args.to != null ? { toMs: args.to } : {}) };
       const result = await ctx.cache.get("searchQuestions", { text: args.text, ...r, filter, page }, () =>
@@ -147,6 +159,7 @@ builder.queryFields((t) => ({
     },
   }),
   question: t.field({
+    authScopes: { role: "viewer" },
     type: BotQuestionRef,
     nullable: true,
     description: "One question, with its log entries; null when there is none with this id.",
@@ -154,11 +167,12 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => ctx.loaders.question.load(String(args.id)),
   }),
   commonQuestions: t.field({
+    authScopes: { role: "viewer" },
     type: QuestionGroupConnection,
     description: "Common questions: near-duplicates counted together, most asked first.",
     args: { ...rangeArgs(t.arg), ...pageArgs(t.arg), filter: t.arg({ type: QuestionFilter }) },
     resolve: async (_root, args, ctx) => {
-      const filter = toFilter(args.filter);
+      const filter = await toFilter(args.filter, ctx);
       const page = { first: args.first, after: args.after };
       const result = await ctx.cache.get("commonQuestions", { from: args.from, to: args.to, filter, page }, () =>
         readCommonQuestions(ctx.db, range(args), filter, page));
@@ -166,6 +180,7 @@ builder.queryFields((t) => ({
     },
   }),
   knowledgeGaps: t.field({
+    authScopes: { role: "viewer" },
     type: KnowledgeGapConnection,
     description: "Hedged answers grouped by fund and topic, most frequent first.",
     args: { ...rangeArgs(t.arg), ...pageArgs(t.arg) },

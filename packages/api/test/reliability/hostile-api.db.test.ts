@@ -14,7 +14,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { count, generatedBucket, ingest, tableCounts } from "../../../ingest/test/support/harness";
-import { createApiHandler, type ApiHandler } from "../../src/handler";
+import type { ApiHandler } from "../../src/handler";
+import { testApi } from "../support/access";
 import { bufferLogger, errorProblems, prng, type ErrorShape } from "./support";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20_251_108);
@@ -89,8 +90,8 @@ describe("hostile GraphQL arguments against every query field", () => {
     cleanup = bucket.cleanup;
     await ingest(db.pool, bucket.dir);
     // The production handler is what a hostile client meets; the development one answers the introspection.
-    prod = createApiHandler({ pool: db.pool, logger: logs.logger, production: true, listen: false });
-    dev = createApiHandler({ pool: db.pool, logger: logs.logger, production: false, listen: false, cache: false });
+    prod = testApi({ pool: db.pool, logger: logs.logger, production: true, listen: false });
+    dev = testApi({ pool: db.pool, logger: logs.logger, production: false, listen: false, cache: false });
     const res = await dev.fetch(new Request("http://api.test/graphql", {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: INTROSPECTION }),
     }));

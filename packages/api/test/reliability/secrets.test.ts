@@ -22,7 +22,8 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { generatedBucket, repoRoot, runCli, type CliResult } from "../../../ingest/test/support/harness";
-import { createApiHandler, type ApiHandler } from "../../src/handler";
+import type { ApiHandler } from "../../src/handler";
+import { testApi } from "../support/access";
 import { bufferLogger, prng } from "./support";
 
 const run = promisify(execFile);
@@ -146,7 +147,7 @@ describe("no secret is stored, shown or logged", () => {
     cli = await runCli([bucket.dir, "--json", "--concurrency", "2"], { DATABASE_URL: db.url, LOG_LEVEL: "debug" });
     // The invalid array element is rejected as a record (exit 0); were its file to fail instead (exit 1), only it may.
     expect([0, 1], cli.stderr.slice(-2000)).toContain(cli.code);
-    api = createApiHandler({ pool: db.pool, logger: apiLogs.logger, production: true, listen: false, cache: false, limits: { maxCost: 1e9, maxDepth: 20, maxTokens: 100_000 } });
+    api = testApi({ pool: db.pool, logger: apiLogs.logger, production: true, listen: false, cache: false, limits: { maxCost: 1e9, maxDepth: 20, maxTokens: 100_000 } });
   });
   afterAll(async () => {
     await api?.close();

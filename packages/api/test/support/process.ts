@@ -15,7 +15,7 @@ export interface ApiProcess {
 export async function startApiProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "packages/api/src/main.ts")], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: "info", PORT: "0", API_HOST: "127.0.0.1", NODE_ENV: "development", ...env },
+    env: { ...process.env, LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", NODE_ENV: "development", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -54,9 +54,20 @@ export async function startApiProcess(env: Record<string, string>, timeoutMs = 6
   };
 }
 
-/** One GraphQL POST over HTTP. */
-export async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: Json; errors?: Json[] }> {
-  const res = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+/** fetch with `Authorization: Bearer <token>` (unless the call sets its own). */
+export function authedFetch(token: string): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (!headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+    return fetch(input, { ...init, headers });
+  };
+}
+
+/** One GraphQL POST over HTTP, with a token when given. */
+export async function post(url: string, query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: Json; errors?: Json[] }> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
   return (await res.json()) as { data?: Json; errors?: Json[] };
 }
 
