@@ -1,31 +1,8 @@
 import type { Queryable } from "@log-insights/store";
+import { AUDIT_ACTIONS, type AuditAction } from "./audit-actions";
 import type { Principal } from "./principal";
 
-/**
- * Everything the audit log records. Reads of investors' data are recorded
- * before the data is returned (a read that cannot be recorded fails);
- * sign-ins, token use, exports and changes to access as they happen.
- */
-export const AUDIT_ACTIONS = [
-  "sign_in",
-  "sign_in_failed",
-  "sign_out",
-  "token_used",
-  "csv_export",
-  "view_conversation",
-  "view_user_questions",
-  "view_log_lines",
-  "user_added",
-  "user_removed",
-  "role_changed",
-  "password_changed",
-  "sign_in_link_created",
-  "token_created",
-  "token_revoked",
-  "erasure",
-] as const;
-
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export { AUDIT_ACTIONS, type AuditAction };
 export type AuditOutcome = "ok" | "denied" | "failed";
 
 /** Who did it: a principal, or the system itself (the command line, npm start, the erasure tool). */
