@@ -124,7 +124,9 @@ describe("generateBucket: a medium run read back from disk", () => {
     expect(outcomes.length).toBe(truth.outcomes.answered + truth.outcomes.hedged);
     expect(count(all, (e) => e.level === 50)).toBe(truth.entries.byLevel["50"]);
     expect(count(all, (e) => e.message === "Cache hit and context is valid")).toBe(truth.cacheHits);
-    expect(new Set(starts.map((e) => e.query)).size).toBe(truth.distinctQuestionTexts);
+    // Distinct texts as stored (personal data masked); the files hold them as typed.
+    expect(new Set(truth.questions.map((q) => q.question)).size).toBe(truth.distinctQuestionTexts);
+    expect(new Set(starts.map((e) => e.query))).toEqual(new Set(truth.questions.map((q) => q.typed ?? q.question)));
 
     // Per UTC day, from the start entries (timestamp, else time; starts never lack both).
     const perDay: Record<string, number> = {};
@@ -153,7 +155,7 @@ describe("generateBucket: a medium run read back from disk", () => {
       .filter((e) => e.message === "Processing deal bot query")
       .map((e) => key(new Date(entryTime(e, NaN)).toISOString(), e.authUserId, e.dealId, e.query))
       .sort();
-    const fromTruth = truth.questions.map((q) => key(q.askedAt, q.userId, q.dealId, q.question)).sort();
+    const fromTruth = truth.questions.map((q) => key(q.askedAt, q.userId, q.dealId, q.typed ?? q.question)).sort();
     expect(fromFiles).toEqual(fromTruth);
 
     const outcomeLatencies = all
@@ -317,6 +319,37 @@ describe("generateBucket: a medium run read back from disk", () => {
     expect([...found].sort()).toEqual([...values].sort());
     const kinds = new Set(truth.secrets.map((s) => s.kind));
     expect([...kinds].sort()).toEqual(["access_token", "access_token_header", "authorization", "refresh_token", "url_token"]);
+  });
+
+  it("plants the personal data it lists (typed into questions, client addresses), and masks it in the question records", () => {
+    const text = files.map((f) => f.text).join("\n");
+    const planted = truth.plantedPersonalData;
+    const values = planted.map((p) => p.value);
+    expect(new Set(values).size).toBe(values.length);
+    for (const v of values) expect(text.includes(v), v).toBe(true);
+    expect(new Set(planted.map((p) => p.kind))).toEqual(new Set(["email", "phone", "iban", "card", "niNumber", "ip"]));
+    const placeholder: Record<string, string> = { email: "[email]", phone: "[phone]", iban: "[iban]", card: "[card]", niNumber: "[ni-number]" };
+    const typed = truth.questions.filter((q) => q.typed !== undefined);
+    expect(typed.length / truth.questionsTotal).toBeGreaterThan(0.005);
+    expect(typed.length / truth.questionsTotal).toBeLessThan(0.03);
+    // Each typed question holds one planted value; the record's text is it with the value replaced by its placeholder.
+    for (const q of typed) {
+      const hits = planted.filter((p) => p.kind !== "ip" && q.typed!.includes(p.value));
+      expect(hits.length, q.typed).toBe(1);
+      expect(q.question).toBe(q.typed!.replace(hits[0]!.value, placeholder[hits[0]!.kind]!));
+    }
+    expect(planted.filter((p) => p.kind !== "ip").length).toBe(typed.length);
+    // Every client address in the files is listed.
+    const addresses = new Set<string>();
+    for (const e of all) {
+      const req = e.req as Obj | undefined;
+      if (!req) continue;
+      const h = req.headers as Obj;
+      for (const k of ["x-forwarded-for", "x-retool-forwarded-for"]) if (typeof h[k] === "string") for (const a of String(h[k]).split(", ")) addresses.add(a);
+      addresses.add(String(req.remoteAddress));
+    }
+    expect([...addresses].sort()).toEqual(planted.filter((p) => p.kind === "ip").map((p) => p.value).sort());
+    expect([...addresses].some((a) => a.startsWith("2001:db8:"))).toBe(true);
   });
 
   it("has the intended proportions (quirks, outcomes, cache, latency) in a medium run", () => {

@@ -44,6 +44,12 @@ export interface ApiAccessOptions {
   sso?: OidcSignIn | null;
   /** How long a resolved session or token is reused (default 5 s). */
   principalCacheMs?: number;
+  /**
+   * The pool that resolves sessions and tokens (default: `pool`). A separate
+   * one keeps who-is-asking checks off the readers' statement timeout and
+   * connection limit.
+   */
+  authPool?: Database["pool"];
   clock?: Clock;
 }
 
@@ -216,7 +222,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
   };
 
   const policy = access.policy ?? DEFAULT_POLICY;
-  const authenticator = new Authenticator({ db: pool, policy, ...(access.clock ? { clock: access.clock } : {}), ...(access.principalCacheMs !== undefined ? { cacheMs: access.principalCacheMs } : {}) });
+  const authenticator = new Authenticator({ db: access.authPool ?? pool, policy, ...(access.clock ? { clock: access.clock } : {}), ...(access.principalCacheMs !== undefined ? { cacheMs: access.principalCacheMs } : {}) });
   const openAccess: Principal | undefined = options.openAccessForBenchmarks ? { kind: "token", tokenId: "0", name: "benchmark (access control off)", role: "admin" } : undefined;
   if (openAccess) logger.warn("access control is OFF (bench:api baseline): every request is served as an admin");
   const gate = accessGate({

@@ -17,5 +17,7 @@ export * from "./password-sign-in";
 export * from "./sign-in-links";
 export * from "./authenticate";
 export * from "./audit";
+export * from "./erased-users";
+export * from "./erase-investor";
 export * from "./oidc";
 export * from "./http";

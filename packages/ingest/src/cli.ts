@@ -6,6 +6,7 @@ import { migrate, openDatabase, startRetentionSchedule } from "@log-insights/sto
 import { dryRun } from "./dry-run";
 import type { FileFilter } from "./ledger";
 import { runIngest, type IngestRunOptions, type IngestSummary } from "./pipeline";
+import { privacyFromEnv } from "./privacy";
 import { Progress } from "./progress";
 import { parseSource, type Source } from "./sources";
 import { parseTimeArg } from "./time-arg";
@@ -144,6 +145,7 @@ async function main(argv: string[]): Promise<number> {
     const run = {
       source, filter, concurrency: opts.concurrency, reprocess: opts.reprocess, retryFailed: opts.retryFailed,
       maxAttempts: env.INGEST_MAX_ATTEMPTS, slowAnswerMs: opts.slowMs, logger,
+      privacy: privacyFromEnv(env),
       shouldStop: () => stop.signal.aborted,
     };
     let progress: Progress | null = null;

@@ -1,7 +1,8 @@
 import {
-  QuestionPairer, classifyQuestion, parseEntry, redactRawText,
-  type NormalizedEntry, type PairedQuestion,
+  DEFAULT_PRIVACY, QuestionPairer, classifyQuestion, maskRawText, parseEntry, redactRawText, resolvePrivacy,
+  type NormalizedEntry, type PairedQuestion, type Privacy, type PrivacyOptions,
 } from "@log-insights/logs";
+import { ERASED_REASON, NO_ERASED_USERS, type ErasedUsers } from "@log-insights/auth/erased-users";
 import { entryCopyLine, questionId, type QuestionRow } from "@log-insights/store";
 import type { DecodedElement } from "./decode";
 import type { FileStats, LedgerFile } from "./ledger";
@@ -13,6 +14,7 @@ export type { FileStats };
 export interface Rejection {
   index: number;
   reason: string;
+  /** Its raw text, capped, personal data already masked (secrets are redacted when it is written: storedRaw). */
   raw: string | null;
   rawBytes: number;
 }
@@ -33,22 +35,40 @@ export class FileReader {
   private first: number | null = null;
   private last: number | null = null;
 
-  /** `horizons`: entries and questions before retention's horizons are not stored (their partitions were dropped). */
-  constructor(readonly file: LedgerFile, private readonly horizons?: RetentionHorizons) {}
+  private readonly privacy: Privacy;
+
+  /**
+   * `horizons`: entries and questions before retention's horizons are not stored (their partitions were dropped).
+   * `privacyOptions`: personal data masking and the client address mode (default: masked, truncated).
+   * `erased`: investors erased with `npm run erase-user`: their entries (and so their questions) are not
+   * stored but recorded as rejected with the reason "erased investor" and no raw text.
+   */
+  constructor(
+    readonly file: LedgerFile,
+    private readonly horizons?: RetentionHorizons,
+    private readonly privacyOptions: PrivacyOptions = DEFAULT_PRIVACY,
+    private readonly erased: ErasedUsers = NO_ERASED_USERS,
+  ) {
+    this.privacy = resolvePrivacy(privacyOptions);
+  }
 
   /** The element's COPY line, or null when it was rejected. `check` may veto an entry's time (partitions). */
   accept(el: DecodedElement, check?: (timeMs: number) => void): string | null {
     this.read++;
     if (!el.ok) {
-      this.rejections.push({ index: el.index, reason: el.reason, raw: el.raw, rawBytes: el.bytes });
+      if (this.erased.namedIn(el.raw)) return this.rejectErased(el);
+      this.rejections.push({ index: el.index, reason: el.reason, raw: this.privateRaw(el.raw), rawBytes: el.bytes });
       return null;
     }
-    const parsed = parseEntry(el.value, el.index, this.file.keyTimeMs);
+    const parsed = parseEntry(el.value, el.index, this.file.keyTimeMs, this.privacyOptions);
     if (!parsed.ok) {
-      this.rejections.push({ index: el.index, reason: parsed.reason, raw: safeStringify(el.value), rawBytes: el.bytes });
+      const raw = safeStringify(el.value);
+      if (this.erased.namedIn(raw)) return this.rejectErased(el);
+      this.rejections.push({ index: el.index, reason: parsed.reason, raw: this.privateRaw(raw), rawBytes: el.bytes });
       return null;
     }
     const e = parsed.entry;
+    if (this.erased.size > 0 && (this.erased.has(e.userId) || this.erased.namedIn(JSON.stringify(e.data)))) return this.rejectErased(el);
     const entriesHorizon = this.horizons?.entriesMs ?? null;
     if (entriesHorizon !== null && e.timeMs < entriesHorizon) {
       // Its day was dropped: not stored (no partition), but still paired, so a question after the horizon keeps its start.
@@ -64,11 +84,22 @@ export class FileReader {
     return entryCopyLine(this.file.id, e);
   }
 
+  /** An erased investor's entry: counted as rejected, nothing of it kept (no raw text), not paired. */
+  private rejectErased(el: DecodedElement): null {
+    this.rejections.push({ index: el.index, reason: ERASED_REASON, raw: null, rawBytes: el.bytes });
+    return null;
+  }
+
+  /** A rejected record's raw text as kept: capped, its personal data masked and its client addresses anonymized. */
+  private privateRaw(raw: string | null): string | null {
+    return raw === null ? null : maskRawText(raw.slice(0, MAX_RAW_CHARS), this.privacy);
+  }
+
   /** The file's bot questions, paired in file order. */
   questions(slowAnswerMs: number): QuestionRow[] {
     const horizon = this.horizons?.questionsMs ?? null;
     return this.pairer.finish()
-      .filter((q) => horizon === null || q.askedAtMs >= horizon)
+      .filter((q) => (horizon === null || q.askedAtMs >= horizon) && !this.erased.has(q.userId))
       .map((q) => toQuestionRow(q, this.file, slowAnswerMs));
   }
 

@@ -7,4 +7,5 @@ export { watchSource, addRun, emptySummary, type WatchOptions } from "./watch";
 export { INGEST_CHANNEL, DEFAULT_BATCH, type BatchLimits, type FileOutcome } from "./worker";
 export type { FileFilter, FileStatus, LedgerFile } from "./ledger";
 export { parseTimeArg } from "./time-arg";
+export { privacyFromEnv } from "./privacy";
 export { readFile, type ReadFile } from "./read-file";

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Pool } from "pg";
 import { markFilesBeyondRetention, needsRegroup, regroupQuestions } from "@log-insights/store";
 import type { Logger } from "@log-insights/config";
+import { DEFAULT_PRIVACY, resolvePrivacy, type PrivacyOptions } from "@log-insights/logs";
 import {
   countByStatus, failCrashLoopingFiles, failedFiles, registerObjects, registerSkipped, requeue, requeueFailed,
   type FileFilter, type ObjectToRegister,
@@ -34,6 +35,8 @@ export interface IngestRunOptions {
   shouldStop?: () => boolean;
   /** How long a continuous source outage is waited out (default DEFAULT_SOURCE_OUTAGE_MS). */
   sourceOutageMs?: number;
+  /** Personal data masking and the client address mode (default: masked, truncated; the CLI passes privacyFromEnv). */
+  privacy?: PrivacyOptions;
 }
 
 /** The run's result; `--json` prints exactly this shape. */
@@ -97,6 +100,8 @@ async function preparePartitions(pool: Pool, partitions: PartitionCache, sourceI
 export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<IngestSummary> {
   const started = performance.now();
   const { source, filter, logger } = opts;
+  const privacy = opts.privacy ?? DEFAULT_PRIVACY;
+  resolvePrivacy(privacy); // a hash mode without a key fails here, before any file is claimed
   const listed = await discover(pool, source, filter);
   if (opts.reprocess) await requeue(pool, source.id, filter);
   else await requeueFailed(pool, source.id, filter, opts.maxAttempts, opts.retryFailed);
@@ -129,6 +134,7 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
     batch: opts.batch ?? DEFAULT_BATCH,
     logger,
     outage: new SourceOutageClock(opts.sourceOutageMs ?? DEFAULT_SOURCE_OUTAGE_MS),
+    privacy,
   };
 
   const record = (outcome: FileOutcome): void => {

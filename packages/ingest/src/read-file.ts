@@ -1,3 +1,5 @@
+import type { ErasedUsers } from "@log-insights/auth/erased-users";
+import type { PrivacyOptions } from "@log-insights/logs";
 import type { QuestionRow } from "@log-insights/store";
 import { decodeObject } from "./decode";
 import { FileReader, type FileStats, type Rejection } from "./file-reader";
@@ -36,9 +38,12 @@ export interface DecodedBudget {
 }
 
 /** Reads, decodes and normalizes a whole file (used in read workers, or in-process). */
-export async function readFile(source: Source, file: LedgerFile, slowAnswerMs: number, horizons?: RetentionHorizons, budget?: DecodedBudget): Promise<ReadFile> {
+export async function readFile(
+  source: Source, file: LedgerFile, slowAnswerMs: number, horizons?: RetentionHorizons, budget?: DecodedBudget, privacy?: PrivacyOptions,
+  erased?: ErasedUsers,
+): Promise<ReadFile> {
   const started = performance.now();
-  const reader = new FileReader(file, horizons);
+  const reader = new FileReader(file, horizons, privacy, erased);
   const lines: string[] = [];
   const days = new Set<number>();
   const note = (t: number): void => void days.add(Math.floor(t / DAY_MS));

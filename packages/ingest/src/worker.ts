@@ -1,5 +1,7 @@
 import type { Pool, PoolClient } from "pg";
+import { loadErasedUsers, type ErasedUsers } from "@log-insights/auth/erased-users";
 import type { Logger } from "@log-insights/config";
+import type { PrivacyOptions } from "@log-insights/logs";
 import { decodeObject } from "./decode";
 import { FileReader, type FileStats } from "./file-reader";
 import {
@@ -44,6 +46,8 @@ export interface WorkerContext {
   logger: Logger;
   /** Shared by the run's workers: when the source started failing with outage errors (null: it works). */
   outage: SourceOutageClock;
+  /** Personal data masking and the client address mode (PRIVACY_* settings). */
+  privacy: PrivacyOptions;
 }
 
 /**
@@ -97,8 +101,10 @@ function describe(err: unknown): string {
  */
 export async function ingestNext(ctx: WorkerContext): Promise<FileOutcome[] | null> {
   const batch = await inTransaction(ctx, async (client) => {
+    // Erased investors are skipped; read (under the erasure lock, shared) before any file is claimed: see ERASURE_LOCK.
+    const erased = await loadErasedUsers(client);
     const files = await claimFiles(client, ctx.source.id, ctx.claim, { kind: "small", limit: ctx.batch.files, maxBytes: ctx.batch.maxFileBytes });
-    return files.length === 0 ? null : await ingestBatch(ctx, client, files);
+    return files.length === 0 ? null : await ingestBatch(ctx, client, files, erased);
   });
   if (batch === null) return await ingestLargeFile(ctx);
   if (batch.kind === "outcomes") {
@@ -145,10 +151,10 @@ async function inTransaction<T>(ctx: WorkerContext, fn: (client: PoolClient) => 
   }
 }
 
-async function ingestBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[]): Promise<BatchResult> {
+async function ingestBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[], erased: ErasedUsers): Promise<BatchResult> {
   const attempts = await startAttempts(ctx.pool, files.map((f) => f.id), ctx.worker);
   try {
-    return await writeBatch(ctx, client, files, attempts);
+    return await writeBatch(ctx, client, files, attempts, erased);
   } catch (err) {
     if (isTransientDatabaseError(err)) await closeAttempts(ctx, [...attempts.values()], err);
     throw err;
@@ -164,7 +170,7 @@ async function closeAttempts(ctx: WorkerContext, attemptIds: number[], err: unkn
   await Promise.allSettled(attemptIds.map((id) => abandonAttempt(ctx.pool, id, `database unavailable: ${describe(err)}`)));
 }
 
-async function writeBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[], attempts: Map<number, number>): Promise<BatchResult> {
+async function writeBatch(ctx: WorkerContext, client: PoolClient, files: LedgerFile[], attempts: Map<number, number>, erased: ErasedUsers): Promise<BatchResult> {
   const read: ReadFile[] = [];
   const failed: { file: LedgerFile; error: string; durationMs: number }[] = [];
   const deferred: { file: LedgerFile; error: string; durationMs: number }[] = [];
@@ -173,7 +179,7 @@ async function writeBatch(ctx: WorkerContext, client: PoolClient, files: LedgerF
   await forEachLimited(files, ctx.batch.parallelReads, async (file) => {
     const started = performance.now();
     try {
-      read.push(await readFile(ctx.source, file, ctx.slowAnswerMs, ctx.partitions.horizons(), budget));
+      read.push(await readFile(ctx.source, file, ctx.slowAnswerMs, ctx.partitions.horizons(), budget, ctx.privacy, erased));
       ctx.outage.recovered();
     } catch (err) {
       if (err instanceof TooLargeToBatchError) letGo.push(file);
@@ -239,6 +245,7 @@ async function ingestLargeFile(ctx: WorkerContext, fileId?: number): Promise<Fil
   for (let tries = 0; tries < 20; tries++) {
     const step = await inTransaction(ctx, async (client) => {
       const shape = fileId === undefined ? { kind: "large" as const, maxBytes: ctx.batch.maxFileBytes } : { kind: "file" as const, fileId };
+      const erased = await loadErasedUsers(client);
       const [file] = await claimFiles(client, ctx.source.id, ctx.claim, shape);
       if (!file) return { kind: "none" as const };
       const attemptId = (await startAttempts(ctx.pool, [file.id], ctx.worker)).get(file.id)!;
@@ -247,7 +254,7 @@ async function ingestLargeFile(ctx: WorkerContext, fileId?: number): Promise<Fil
         await client.query("SAVEPOINT file_rows");
         const derived: DerivedRows = { questions: [], rejections: [], replacedScopes: [] };
         if (file.entriesStored !== null) derived.replacedScopes = await deleteFileRows(client, file);
-        const reader = new FileReader(file, ctx.partitions.horizons());
+        const reader = new FileReader(file, ctx.partitions.horizons(), ctx.privacy, erased);
         const stream = await ctx.source.open(file.key, file.etag ? { etag: file.etag } : undefined);
         const check = (t: number): void => ctx.partitions.check(t, "log_entries");
         await copyEntries(client, (async function* () {

@@ -4,6 +4,7 @@
  */
 export * from "./types";
 export * from "./redact";
+export * from "./privacy";
 export * from "./parse-entry";
 export * from "./fingerprint";
 export * from "./hedge";

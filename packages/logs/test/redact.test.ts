@@ -256,3 +256,92 @@ describe("redaction regressions", () => {
     expect(() => redactSecrets({ cookie: deep, other: deep })).not.toThrow();
   });
 });
+
+// Issue 14, item 6: secret shapes the redaction missed.
+describe("redaction gaps closed (issue 14)", () => {
+  it.each(["pushTokens", "apiTokens", "refreshTokens", "accessTokens", "deviceTokens", "fcm_tokens", "API-TOKENS"])("%s is a secret", (key) => {
+    expect(isSecretKey(key)).toBe(true);
+  });
+
+  it.each(["promptTokens", "maxTokens", "completionTokens", "totalTokens", "inputTokens", "outputTokens", "max_completion_tokens",
+    "cache_read_input_tokens", "reasoning_tokens", "tokens", "tokenCount", "tokenLimit"])("%s is a counter, not a secret", (key) => {
+    expect(isSecretKey(key)).toBe(false);
+  });
+
+  it("redacts lists of tokens under plural names, keeps counts", () => {
+    expect(redactSecrets({ pushTokens: ["fcm-abc-123"], apiTokens: 3, deviceTokens: { ios: "apns-456" }, promptTokens: 961 })).toEqual({
+      pushTokens: REDACTED,
+      apiTokens: 3,
+      deviceTokens: REDACTED,
+      promptTokens: 961,
+    });
+  });
+
+  it.each([
+    ["connect to postgres://app:s3cret@db:5432/bot failed", `connect to postgres://app:${REDACTED}@db:5432/bot failed`],
+    ["REDIS_URL=redis://:pw0rd@cache.internal:6379/0", `REDIS_URL=redis://:${REDACTED}@cache.internal:6379/0`],
+    ["amqp://guest:p@ss@mq:5672 and https://u:v@h.example/x", `amqp://guest:${REDACTED}@mq:5672 and https://u:${REDACTED}@h.example/x`],
+    ["see https://example.com/a?email=a@b.com and mongodb://host/db", "see https://example.com/a?email=a@b.com and mongodb://host/db"],
+  ])("user:password@host in text: %s", (text, expected) => {
+    expect(redactString(text)).toBe(expected);
+  });
+
+  it("Basic credentials, in a header value and in text; prose left alone", () => {
+    expect(redactSecrets({ headers: { "x-upstream-auth": "Basic dXNlcjpwYXNzd29yZA==" } })).toEqual({ headers: { "x-upstream-auth": `Basic ${REDACTED}` } });
+    expect(redactString("retrying with Authorization: Basic YWRtaW46aHVudGVyMg")).toBe(`retrying with Authorization: Basic ${REDACTED}`);
+    expect(redactString("got basic QWxhZGRpbjpvcGVuIHNlc2FtZQ== back")).toBe(`got basic ${REDACTED} back`);
+    for (const prose of ["a basic understanding of the fund", "Basic questions about Sharia compliance", "basic rate taxpayers"]) expect(redactString(prose)).toBe(prose);
+  });
+
+  it.each([
+    ["OpenAI", "key sk-abcdefghij0123456789ABCDEFGHIJ0123456789abcd used", "key [redacted] used"],
+    ["OpenAI project", "OPENAI_API_KEY sk-proj-Ab12Cd34Ef56Gh78Ij90_Kl12-Mn34Op56 set", "OPENAI_API_KEY [redacted] set"],
+    ["AWS access key id", "aws AKIAIOSFODNN7EXAMPLE/x and ASIAY34FZKBOKMUTVV7A", "aws [redacted]/x and [redacted]"],
+    ["Slack bot", "slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "slack [redacted]"],
+    ["Slack user", "xoxp-123456789012-123456789012-123456789012-abcdef0123456789abcdef0123456789", "[redacted]"],
+    ["Slack app, session", "xoxa-2-1234567890-abcdefgh and xoxs-1234567890-abc", "[redacted] and [redacted]"],
+    ["GitHub", "ghp_abcdefghijklmnopqrstuvwxyz0123456789 gho_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "[redacted] [redacted]"],
+    ["GitHub app, user", "ghs_16C7e42F292c6912E7710c838347Ae178B4a and ghu_16C7e42F292c6912E7710c838347Ae178B4a", "[redacted] and [redacted]"],
+    ["GitHub fine-grained", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTU", "[redacted]"],
+  ])("vendor key in text: %s", (_name, text, expected) => {
+    expect(redactString(text)).toBe(expected);
+  });
+
+  it("leaves prose that merely starts like a key alone", () => {
+    for (const prose of ["risk-adjusted returns", "sk-learn and task-based", "AKIA is not a key", "ghp_ alone", "xoxb-short"]) expect(redactString(prose)).toBe(prose);
+  });
+
+  it("redacts URL-encoded JWTs (%2E / %2e dots, after an encoded =, in any query parameter)", () => {
+    const h = "eyJhbGciOiJIUzI1NiJ9";
+    const p = "eyJzdWIiOiIxMjM0NTY3ODkwIn0";
+    const sig = "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    expect(redactString(`token ${h}%2E${p}%2E${sig} seen`)).toBe(`token ${REDACTED} seen`);
+    expect(redactString(`token ${h}%2e${p}%2e${sig}`)).toBe(`token ${REDACTED}`);
+    const encoded = `/cb?next=https%3A%2F%2Fapp.example%2Fcb%3Fid_token%3D${h}%2E${p}%2E${sig}%26x%3D1`;
+    expect(redactUrl(encoded)).toBe(`/cb?next=https%3A%2F%2Fapp.example%2Fcb%3Fid_token%3D${REDACTED}%26x%3D1`);
+    expect(redactUrl(`/x?state=ok&view=${h}.${p}.${sig}`)).toBe(`/x?state=${REDACTED}&view=${REDACTED}`);
+    expect(redactString(`double %3D${h}%252E${p}%252E${sig}`)).toBe(`double %3D${REDACTED}`);
+  });
+
+  it("redacts the new shapes in a rejected record's raw text", () => {
+    const text = JSON.stringify({ note: "Basic dXNlcjpwYXNz and sk-proj-Ab12Cd34Ef56Gh78Ij90_Kl12 via postgres://a:b3cret@c/d", pushTokens: ["t1"], promptTokens: 5 });
+    const out = redactRawText(text);
+    expect(out).not.toMatch(/dXNlcjpwYXNz|Ab12Cd34|b3cret|"t1"/);
+    expect(JSON.parse(out)).toEqual({ note: `Basic ${REDACTED} and ${REDACTED} via postgres://a:${REDACTED}@c/d`, pushTokens: REDACTED, promptTokens: 5 });
+  });
+
+  it("scans 1 MB of hostile text for the new shapes in linear time", () => {
+    const MB = 1024 * 1024;
+    const hostile = ["sk-".repeat(MB / 3), "sk-a".repeat(MB / 4), "xoxb-".repeat(MB / 5), "github_pat_".repeat(MB / 11), "ghp_".repeat(MB / 4),
+      "AKIA".repeat(MB / 4), "basic ".repeat(MB / 6), "Basic " + "A".repeat(MB), "://".repeat(MB / 3), "a://b:c".repeat(MB / 7), "@" + "a://b:c".repeat(MB / 7), "x@" + "a://b:".repeat(MB / 6),
+      "eyJ%2E".repeat(MB / 6), "%3DeyJ".repeat(MB / 6)];
+    let slowest = 0;
+    for (const text of hostile) {
+      const t0 = performance.now();
+      redactString(text);
+      redactRawText(text);
+      slowest = Math.max(slowest, performance.now() - t0);
+    }
+    expect(slowest).toBeLessThan(1500);
+  });
+});

@@ -1,15 +1,16 @@
 /**
  * npm run generate -- --out DIR [--days 30] [--sessions-per-day 200] [--seed 42]
- *                     [--end ISO] [--invalid-records RATE] [--truth FILE] [--gzip-level N] [--force]
+ *                     [--end ISO] [--invalid-records RATE] [--personal-data RATE] [--truth FILE] [--gzip-level N] [--force]
  *
  * Writes a bucket-like folder of gzipped pino log files and its ground truth
  * (default `<DIR>.truth.json`, beside the folder), then prints one summary line.
  */
 import { parseArgs } from "node:util";
-import { defaultTruthPath, generateBucket } from "./index";
+import { DEFAULT_PERSONAL_DATA_RATE, defaultTruthPath, generateBucket } from "./index";
 
 const USAGE = `usage: npm run generate -- --out DIR [--days N=7] [--sessions-per-day N=100] [--seed S=42]
-       [--end ISO=now] [--invalid-records RATE=0] [--truth FILE=<DIR>.truth.json] [--gzip-level 1-9=6] [--force]`;
+       [--end ISO=now] [--invalid-records RATE=0] [--personal-data RATE=0.015] [--truth FILE=<DIR>.truth.json]
+       [--gzip-level 1-9=6] [--force]`;
 
 function num(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       seed: { type: "string" },
       end: { type: "string" },
       "invalid-records": { type: "string" },
+      "personal-data": { type: "string" },
       truth: { type: "string" },
       "gzip-level": { type: "string" },
       force: { type: "boolean", default: false },
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     sessionsPerDay: num("sessions-per-day", values["sessions-per-day"], 100),
     end,
     faults: { invalidRecords: num("invalid-records", values["invalid-records"], 0) },
+    personalData: num("personal-data", values["personal-data"], DEFAULT_PERSONAL_DATA_RATE),
     truthPath,
     overwrite: values.force,
     gzipLevel: num("gzip-level", values["gzip-level"], 6),

@@ -21,6 +21,7 @@ import { World, type Proc } from "./world";
 export type { Truth, LatencyStats } from "./truth";
 export type { QuestionRecord, QuestionOutcome } from "./session";
 export type { Secret, SecretKind } from "./world";
+export type { PlantedPersonalData, PersonalDataKind } from "./personal";
 export type { InvalidKind } from "./faults";
 export { INTENTS, FUNDS, type Intent } from "./catalogue";
 export { objectKey } from "./writer";
@@ -48,9 +49,14 @@ export interface GenerateOptions {
   gzipLevel?: number;
   /** Files gzipped/written concurrently. Default 8. */
   concurrency?: number;
+  /** Share of questions into which the user types personal data (email, phone, IBAN, card, NI number). Default 0.015. */
+  personalData?: number;
 }
 
 export const DEFAULT_END = new Date("2025-05-03T00:00:00.000Z");
+
+/** Share of generated questions into which the user types personal data. */
+export const DEFAULT_PERSONAL_DATA_RATE = 0.015;
 
 /** Shares of structure choices (per day, per file group, per session). */
 export const LAYOUT_RATES = {
@@ -95,10 +101,12 @@ export async function generateBucket(options: GenerateOptions): Promise<Truth> {
   const invalidRate = options.faults?.invalidRecords ?? 0;
   const gzipLevel = options.gzipLevel ?? 6;
   const concurrency = options.concurrency ?? 8;
+  const personalData = options.personalData ?? DEFAULT_PERSONAL_DATA_RATE;
   if (!Number.isInteger(days) || days < 1) throw new Error(`days must be a positive integer, got ${days}`);
   if (!Number.isInteger(sessionsPerDay) || sessionsPerDay < 0) throw new Error(`sessionsPerDay must be a non-negative integer, got ${sessionsPerDay}`);
   if (!Number.isFinite(end)) throw new Error("end must be a valid date");
   if (!(invalidRate >= 0 && invalidRate <= 1)) throw new Error(`faults.invalidRecords must be a rate in [0, 1], got ${invalidRate}`);
+  if (!(personalData >= 0 && personalData <= 1)) throw new Error(`personalData must be a rate in [0, 1], got ${personalData}`);
 
   await prepareOutDir(outDir, options.overwrite ?? false);
   const world = new World(seed, days * sessionsPerDay);
@@ -162,6 +170,9 @@ export async function generateBucket(options: GenerateOptions): Promise<Truth> {
           reqId,
           unfinishedLast,
           split: single && !unfinishedLast && r.chance(LAYOUT_RATES.splitSession),
+          // Its own stream: planting personal data leaves every other byte of the bucket as it was.
+          pii: new Rng(seed, "personal", w.index, g, m),
+          personalDataRate: personalData,
         };
         built.push(buildSession(world, r, spec));
       }
@@ -228,10 +239,12 @@ export async function generateBucket(options: GenerateOptions): Promise<Truth> {
         end: new Date(end).toISOString(),
         faults: { invalidRecords: invalidRate },
         gzipLevel,
+        personalData,
       },
     },
     world.secrets.list,
     [...fundIds].map(([name, dealIds]) => ({ name, dealIds })),
+    world.personal.list,
   );
   const truthPath = options.truthPath === undefined ? defaultTruthPath(outDir) : options.truthPath;
   if (truthPath !== null) await writeFile(truthPath, JSON.stringify(result));

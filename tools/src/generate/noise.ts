@@ -17,6 +17,12 @@ export function remoteAddress(r: Rng): string {
   return `::ffff:10.0.${r.int(0, 255)}.${r.int(1, 254)}`;
 }
 
+/** A client address, recorded in the truth's personal data. */
+export function planted(world: World, ip: string): string {
+  world.personal.record("ip", ip);
+  return ip;
+}
+
 export function traceId(r: Rng): string {
   return `Root=1-${r.hex(8)}-${r.hex(8)}-${r.hex(4)}-${r.hex(10)}`;
 }
@@ -47,7 +53,7 @@ export function apiPair(world: World, r: Rng, t: number, user: User, proc: Proc)
     url,
     query,
     headers: {
-      "x-forwarded-for": clientIp(r),
+      "x-forwarded-for": planted(world, clientIp(r)),
       "x-forwarded-proto": "https",
       "x-forwarded-port": "443",
       host: API_HOST,
@@ -55,7 +61,7 @@ export function apiPair(world: World, r: Rng, t: number, user: User, proc: Proc)
       "user-agent": r.pick(USER_AGENTS_API),
       cookie: cookie(world, r, user.id),
     },
-    remoteAddress: remoteAddress(r),
+    remoteAddress: planted(world, remoteAddress(r)),
     remotePort: r.int(1024, 65535),
   });
   const took = r.int(40, 450);
@@ -121,7 +127,7 @@ export function adminInvalidation(world: World, r: Rng, t: number, deal: Deal, p
     query: {},
     params: { "0": "admin/deals" },
     headers: {
-      "x-forwarded-for": clientIp(r),
+      "x-forwarded-for": planted(world, clientIp(r)),
       "x-forwarded-proto": "https",
       "x-forwarded-port": "443",
       host: API_HOST,
@@ -139,11 +145,11 @@ export function adminInvalidation(world: World, r: Rng, t: number, deal: Deal, p
       "x-datadog-tags": `_dd.p.tid=${traceHex}00000000`,
       traceparent: `00-${traceHex}00000000${r.hex(16)}-${spanHex}-00`,
       tracestate: `dd=t.tid:${traceHex}00000000;t.dm:-1;s:0;p:${spanHex}`,
-      "x-retool-forwarded-for": clientIp(r),
+      "x-retool-forwarded-for": planted(world, clientIp(r)),
       accept: "*/*",
       "accept-encoding": "gzip,deflate",
     },
-    remoteAddress: remoteAddress(r),
+    remoteAddress: planted(world, remoteAddress(r)),
     remotePort: r.int(1024, 65535),
   });
   return {

@@ -16,7 +16,8 @@ import {
   type Intent,
 } from "./catalogue";
 import { isoTime, makeReq, type Entry, type Req } from "./entries";
-import { clientIp, cookie, remoteAddress, traceId } from "./noise";
+import { clientIp, cookie, planted, remoteAddress, traceId } from "./noise";
+import { forwardedFor, withPersonalData } from "./personal";
 import type { Rng } from "./prng";
 import { pickLevel, pickTimeFields } from "./quirks";
 import { composeAnswer, pickAspect, phraseQuestion, reaskOf, type Aspect } from "./questions";
@@ -34,7 +35,10 @@ export interface QuestionRecord {
   intent: Intent;
   /** Finer label: which aspect of the intent was asked (e.g. "returns.irr"). */
   aspect: string;
+  /** The text as it is expected to be stored: personal data the user typed replaced by its placeholder ("My email is [email]."). */
   question: string;
+  /** The text as typed (in the files), when it holds personal data; absent otherwise. */
+  typed?: string;
   outcome: QuestionOutcome;
   /** The outcome's `processingTimeMs`; null when failed or unfinished. */
   latencyMs: number | null;
@@ -60,6 +64,10 @@ export interface SessionSpec {
   unfinishedLast: boolean;
   /** Cut the session into two files so that one outcome opens the second file. */
   split: boolean;
+  /** The session's own stream for personal data (typed into questions, client addresses). */
+  pii: Rng;
+  /** Share of questions with personal data typed into them. */
+  personalDataRate: number;
 }
 
 export interface BuiltSession {
@@ -118,7 +126,7 @@ function botReq(world: World, r: Rng, spec: SessionSpec): Req {
     query,
     params: { "0": `deals/${deal.id}/bot/query` },
     headers: {
-      "x-forwarded-for": clientIp(r),
+      "x-forwarded-for": forwardedFor(clientIp(r), spec.pii, world.personal),
       "x-forwarded-proto": "https",
       "x-forwarded-port": "443",
       host: API_HOST,
@@ -134,7 +142,7 @@ function botReq(world: World, r: Rng, spec: SessionSpec): Req {
       "user-agent": user.userAgent,
       cookie: cookie(world, r, user.id),
     },
-    remoteAddress: remoteAddress(r),
+    remoteAddress: planted(world, remoteAddress(r)),
     remotePort: r.int(1024, 65535),
   });
 }
@@ -193,6 +201,8 @@ export function buildSession(world: World, r: Rng, spec: SessionSpec): BuiltSess
       text = phraseQuestion(r.pick(aspect.questions), fund, r);
     }
     used.add(aspect.id);
+    // Sometimes the user adds an email, a phone number... (written as typed; stored masked).
+    const { typed, stored } = withPersonalData(text, spec.pii, spec.personalDataRate, world.personal);
 
     // --- what happens to it
     const unfinished = isLast && spec.unfinishedLast;
@@ -208,7 +218,7 @@ export function buildSession(world: World, r: Rng, spec: SessionSpec): BuiltSess
     const step = (dt: number, message: string, fields: Record<string, unknown>, context: string = CONTEXT.bot, level: 30 | 50 = 30): void => {
       steps.push({ dt, level, context, message, fields });
     };
-    step(0, MSG.start, { messageLength: text.length, query: text });
+    step(0, MSG.start, { messageLength: typed.length, query: typed });
     step(r.int(2, 6), MSG.cacheAttempt, { cacheKey });
     if (failure?.kind === "context") {
       step(r.int(3, 12), MSG.cacheMiss, { cacheKey });
@@ -224,7 +234,7 @@ export function buildSession(world: World, r: Rng, spec: SessionSpec): BuiltSess
         step(r.int(63, 144), MSG.contextReady, { cacheHit, documentCount, lastUpdated: "" });
       }
       step(0, MSG.contextSizes, { documentSizes: sizes, totalDocumentSize: totalSize });
-      step(r.int(1, 2), MSG.llmInputs, { staticContextLength: STATIC_CONTEXT_LENGTH, requestMessage: text });
+      step(r.int(1, 2), MSG.llmInputs, { staticContextLength: STATIC_CONTEXT_LENGTH, requestMessage: typed });
       step(r.int(22, 69), MSG.openaiSend, { model: MODEL, temperature: TEMPERATURE, maxTokens: MAX_TOKENS }, CONTEXT.openai);
       if (failure) {
         step(r.int(failure.afterMs[0], failure.afterMs[1]), MSG.openaiError, { error: failure.error }, CONTEXT.openai, 50);
@@ -237,17 +247,17 @@ export function buildSession(world: World, r: Rng, spec: SessionSpec): BuiltSess
     if (!failure && !unfinished) {
       latency = botLatency(r);
       plan = composeAnswer(aspect, fund, documentCount, r);
-      const promptTokens = sysTokens + historyTokens + Math.round(text.length / 4);
+      const promptTokens = sysTokens + historyTokens + Math.round(typed.length / 4);
       step(latency, MSG.outcome, {
         processingTimeMs: latency,
         cacheHit,
         documentCount,
         answerLength: plan.text.length,
         promptTokens,
-        query: text,
+        query: typed,
         answer: plan.text,
       });
-      historyTokens += Math.round((text.length + plan.text.length) / 4.3);
+      historyTokens += Math.round((typed.length + plan.text.length) / 4.3);
     }
 
     // An in-flight question keeps only a prefix of its sequence, mostly up to the OpenAI request.
@@ -285,7 +295,8 @@ export function buildSession(world: World, r: Rng, spec: SessionSpec): BuiltSess
       fund: fund.name,
       intent: aspect.intent,
       aspect: aspect.id,
-      question: text,
+      question: stored,
+      ...(typed !== stored ? { typed } : {}),
       outcome: failure ? "failed" : unfinished ? "unfinished" : hedged ? "hedged" : "answered",
       latencyMs: latency,
       cacheHit: cacheResultKept ? cacheHit : null,

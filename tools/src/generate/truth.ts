@@ -5,6 +5,7 @@
  */
 import type { Intent } from "./catalogue";
 import { isInvalid, type Element } from "./entries";
+import type { PlantedPersonalData } from "./personal";
 import type { QuestionRecord } from "./session";
 import type { Secret } from "./world";
 
@@ -32,6 +33,8 @@ export interface Truth {
     end: string;
     faults: { invalidRecords: number };
     gzipLevel: number;
+    /** Share of questions with personal data typed into them. */
+    personalData: number;
   };
   files: {
     total: number;
@@ -99,6 +102,11 @@ export interface Truth {
   funds: Array<{ name: string; dealIds: string[]; questions: number }>;
   /** Every fake secret planted in the files; values are distinct. */
   secrets: Secret[];
+  /**
+   * Every personal value written to the files, raw (as typed or logged), each once: emails, phone numbers, IBANs, card
+   * and NI numbers typed into questions, and client addresses (`x-forwarded-for`, `x-retool-forwarded-for`, `req.remoteAddress`).
+   */
+  plantedPersonalData: PlantedPersonalData[];
   questions: QuestionRecord[];
 }
 
@@ -193,7 +201,12 @@ export class TruthBuilder {
     }
   }
 
-  finish(base: Pick<Truth, "seed" | "options">, secrets: Secret[], funds: Array<{ name: string; dealIds: string[] }>): Truth {
+  finish(
+    base: Pick<Truth, "seed" | "options">,
+    secrets: Secret[],
+    funds: Array<{ name: string; dealIds: string[] }>,
+    plantedPersonalData: PlantedPersonalData[],
+  ): Truth {
     const qs = this.questions;
     for (const [context, messages] of this.byContextMessage) {
       for (const [message, n] of messages) {
@@ -260,6 +273,7 @@ export class TruthBuilder {
       deals: { total: deals.size, ids: [...deals].sort() },
       funds: funds.map((f) => ({ ...f, questions: perFund[f.name] ?? 0 })),
       secrets,
+      plantedPersonalData,
       questions: qs,
     };
   }

@@ -4,6 +4,7 @@
  * registry of planted fake secrets.
  */
 import { APP_VERSIONS, FUNDS, USER_AGENTS_BOT, type Fund } from "./catalogue";
+import { PersonalDataRegistry } from "./personal";
 import { Rng } from "./prng";
 
 export interface Deal {
@@ -87,6 +88,8 @@ export class World {
   readonly apiProcs: Proc[] = [];
   readonly adminProcs: Proc[] = [];
   readonly secrets = new Secrets();
+  /** Personal data planted in questions and client addresses (recorded in the truth). */
+  readonly personal = new PersonalDataRegistry();
   private readonly dealPool: WeightedPool<Deal>;
   private readonly userPool: WeightedPool<User>;
 

@@ -29,7 +29,7 @@ export function testApi(options: ApiOptions, role: Role = "admin"): ApiHandler {
     if (!request.headers.has("authorization") && !request.headers.has("cookie")) {
       const headers = new Headers(request.headers);
       // A database that cannot be reached cannot hold a token: send one that cannot resolve (the gate answers UNAVAILABLE).
-      headers.set("authorization", `Bearer ${await (token ??= tokenFor(options.pool as pg.Pool, role).catch(() => "li_no-database"))}`);
+      headers.set("authorization", `Bearer ${await (token ??= tokenFor((options.access?.authPool ?? options.pool) as pg.Pool, role).catch(() => "li_no-database"))}`);
       request = new Request(request, { headers });
     }
     return handler.fetch(request, serverContext);
