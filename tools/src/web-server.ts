@@ -27,7 +27,7 @@ async function newestMtime(dir: string): Promise<number> {
 export async function webBuildIsStale(): Promise<boolean> {
   const built = await stat(path.join(webDir, ".next/BUILD_ID")).then((s) => s.mtimeMs, () => 0);
   if (built === 0) return true;
-  const sources = await Promise.all([webDir, ...["api", "store", "logs", "config"].map((p) => path.join(root, "packages", p, "src"))].map(newestMtime));
+  const sources = await Promise.all([webDir, ...["api", "auth", "store", "logs", "config"].map((p) => path.join(root, "packages", p, "src"))].map(newestMtime));
   return Math.max(...sources) > built;
 }
 
@@ -81,13 +81,21 @@ export async function stopWeb(child: ChildProcess, graceMs = 10_000): Promise<"e
   return how;
 }
 
-/** `next start` on a port; resolves once /healthz answers. */
-export async function startWeb(options: { databaseUrl: string; port: number; logger: Logger; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<ChildProcess> {
-  const child = run(["start", "-p", String(options.port)], { ...options.env, NODE_ENV: "production", DATABASE_URL: options.databaseUrl }, options.logger, "the dashboard", options.signal);
+/** Where to ask a server listening on `host` for its health: a wildcard address answers on loopback. */
+function probeHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "[::]" || host === "localhost") return "127.0.0.1";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/** `next start` on a port and an interface (HOST, default 127.0.0.1: this machine only); resolves once /healthz answers. */
+export async function startWeb(options: { databaseUrl: string; port: number; host?: string; logger: Logger; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<ChildProcess> {
+  const host = options.host ?? "127.0.0.1";
+  const child = run(["start", "-p", String(options.port), "-H", host], { ...options.env, NODE_ENV: "production", DATABASE_URL: options.databaseUrl }, options.logger, "the dashboard", options.signal);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the dashboard stopped (exit ${child.exitCode}); is port ${options.port} in use? Set PORT to another one.`);
-    const ok = await fetch(`http://127.0.0.1:${options.port}/healthz`).then((r) => r.ok, () => false);
+    // 421: up, but HOST is not an allowed host name (add it to ALLOWED_HOSTS to reach it by that address).
+    const ok = await fetch(`http://${probeHost(host)}:${options.port}/healthz`).then((r) => r.ok || r.status === 421, () => false);
     if (ok) return child;
     if (Date.now() > deadline) throw new Error("the dashboard did not start within 60 s");
     await new Promise((r) => setTimeout(r, 200));

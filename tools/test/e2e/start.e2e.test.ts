@@ -1,11 +1,12 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { Browser } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "@log-insights/auth";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { freePort, launchBrowser } from "../../../apps/web/test/e2e/harness";
 import { generatedBucket, repoRoot } from "../../../packages/ingest/test/support/harness";
@@ -18,6 +19,9 @@ import { listFiles } from "../helpers/bucket";
 // browser showing the sample data; Ctrl-C stops everything; a second run
 // reuses the data. Then the same clone on an S3-compatible server (s3rver)
 // holding generated files, with DATABASE_URL set. Clones HEAD: commit first.
+// Sign-in is on: the dashboard and the API refuse a browser without a
+// session; the one-time link `npm start` prints (for its local admin)
+// signs the browser in, through the link page's button, as a person would.
 
 const exec = promisify(execFile);
 const SHOTS = path.resolve(repoRoot, "artifacts/screenshots");
@@ -77,11 +81,70 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Started {
   };
 }
 
-async function graphql(port: number, query: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+async function graphql(port: number, query: string, token: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/graphql`, {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query }),
+  });
   const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data!;
+}
+
+/** The one-time sign-in link `npm start` printed on stdout once the dashboard was ready (stdout and stderr arrive apart: waits a little). */
+async function printedLink(s: Started): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const m = /^Open the dashboard: (\S+)$/m.exec(s.output());
+    if (m) return m[1]!;
+    if (Date.now() > deadline) throw new Error(`no "Open the dashboard:" line:\n${s.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The printed link is a secret: never in a structured log line. */
+function expectTokenOnlyOnItsLine(output: string, link: string): void {
+  const token = new URL(link).searchParams.get("token")!;
+  expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  const lines = output.split("\n").filter((l) => l.includes(token));
+  expect(lines).toEqual([`Open the dashboard: ${link}`]);
+}
+
+/**
+ * Opens the printed link in a fresh browser, as a person would: the page
+ * names the account and uses nothing; its button (a POST of the token) signs
+ * in and leaves the link page. Returns the signed-in context.
+ */
+async function signInWithLink(browser: Browser, link: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(link);
+  await expect.poll(() => page.getByTestId("link-account").textContent(), { timeout: 30_000 }).toBe("admin@localhost");
+  await page.getByRole("button", { name: "Continue as admin@localhost" }).click();
+  await page.waitForURL((u) => u.pathname !== "/auth/link", { timeout: 30_000 });
+  await page.close();
+  return context;
+}
+
+/** Without a session the dashboard sends the browser to the sign-in page (or refuses), and the API answers 401. */
+async function expectRefusedWithoutSignIn(browser: Browser, base: string): Promise<void> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const res = await page.goto(`${base}/`);
+    expect(page.url().includes("/signin") || res?.status() === 401 || res?.status() === 403, `${page.url()} ${res?.status()}`).toBe(true);
+    expect(await page.getByTestId("stat-questions").count()).toBe(0);
+    const api = await context.request.post(`${base}/api/graphql`, { data: { query: "{ overview(from: \"2025-01-01T00:00:00Z\", to: \"2025-01-02T00:00:00Z\") { questions } }" } });
+    expect(api.status()).toBe(401);
+    expect(await api.text()).not.toContain('"overview":{');
+  } finally {
+    await context.close();
+  }
+}
+
+/** A non-loopback IPv4 address of this machine, if it has one (the dashboard must not answer there by default). */
+function externalAddress(): string | null {
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  return null;
 }
 
 const OVERVIEW_30D = `{ overview(from: "${new Date(Date.now() - 31 * 86_400_000).toISOString()}", to: "${new Date(Date.now() + 3_600_000).toISOString()}") { questions } }`;
@@ -132,6 +195,8 @@ describe("the README's start command on a clean clone", () => {
   let clone: string;
   let browser: Browser;
   let commands: string[];
+  let apiToken: string;
+  let firstLink: string;
   const started: Started[] = [];
 
   beforeAll(async () => {
@@ -180,16 +245,33 @@ describe("the README's start command on a clean clone", () => {
     expect(start.output()).toContain("writing 30 days of sample logs");
     expect(start.output()).toContain("building the dashboard");
     expect(existsSync(path.join(clone, ".data/sample-bucket"))).toBe(true);
+    expect(start.output()).toContain("no admin account yet: made a local admin");
 
-    const stored = (await graphql(port, OVERVIEW_30D)) as { overview: { questions: number } };
+    // Sign-in is on: a local admin, and its one-time link printed once the dashboard is ready.
+    const link = await printedLink(start);
+    firstLink = link;
+    expect(link).toMatch(new RegExp(`^http://localhost:${port}/auth/link\\?token=`));
+    expectTokenOnlyOnItsLine(start.output(), link);
+    await expectRefusedWithoutSignIn(browser, `http://127.0.0.1:${port}`);
+    // It listens on 127.0.0.1 only (HOST's default).
+    const external = externalAddress();
+    if (external) await expect(fetch(`http://${external}:${port}/healthz`)).rejects.toThrow();
+    // An API token from the command line, in the same clone, while npm start runs (it attaches to the same embedded server).
+    const created = run("npm run -s tokens -- create --name e2e --role admin", clone, cleanEnv({}));
+    const createdCode = await new Promise<number | null>((resolve) => created.child.on("close", (code) => resolve(code)));
+    expect(createdCode, created.output()).toBe(0);
+    apiToken = /^li_\S+$/m.exec(created.output())![0];
+
+    const stored = (await graphql(port, OVERVIEW_30D, apiToken)) as { overview: { questions: number } };
     expect(stored.overview.questions).toBeGreaterThan(5_000);
     // The static sample never grows: the dashboard and the worker use the rules without "logs are not arriving".
-    const rules = (await graphql(port, "{ alertRules { id metric } }")) as { alertRules: { metric: string }[] };
+    const rules = (await graphql(port, "{ alertRules { id metric } }", apiToken)) as { alertRules: { metric: string }[] };
     expect(rules.alertRules.length).toBeGreaterThan(0);
     expect(rules.alertRules.map((r) => r.metric)).not.toContain("INGEST_LAG_SECONDS");
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`http://127.0.0.1:${port}/`);
+    const context = await signInWithLink(browser, link);
+    const page = await context.newPage();
+    await page.goto(`http://localhost:${port}/`);
     // The default view (last 30 days) is full: nearly all of the API's 31 days (its first day may start later), and a drawn chart.
     const shown = async (): Promise<number> => Number(((await page.getByTestId("stat-questions").locator(".value").textContent()) ?? "").replace(/[^0-9]/g, "") || "0");
     await expect.poll(shown, { timeout: 30_000 }).toBeGreaterThan(stored.overview.questions * 0.9);
@@ -197,7 +279,7 @@ describe("the README's start command on a clean clone", () => {
     await expect.poll(() => page.locator(".recharts-surface").count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.waitForTimeout(3_000); // let the charts finish their entry animation (1.5 s) before the picture
     await page.screenshot({ path: path.join(SHOTS, "start-overview.png") });
-    await page.close();
+    await context.close();
 
     const pid = Number((await readFile(path.join(clone, ".data/postgres/postmaster.pid"), "utf8")).split("\n")[0]);
     expect(pidAlive(pid)).toBe(true);
@@ -217,7 +299,14 @@ describe("the README's start command on a clean clone", () => {
     process.stderr.write(`[start e2e] second run: dashboard ready after ${dashboard} s, data after ${ingested} s\n`);
     expect(again.output()).not.toContain("writing 30 days of sample logs");
     expect(again.output()).not.toContain("building the dashboard");
-    const stored = (await graphql(port, OVERVIEW_30D)) as { overview: { questions: number } };
+    // The same local admin (not made again), a fresh link (the first one was used), and the API token still works.
+    expect(again.output()).not.toContain("made a local admin");
+    const link = await printedLink(again);
+    expect(link).not.toBe(firstLink);
+    expectTokenOnlyOnItsLine(again.output(), link);
+    const context = await signInWithLink(browser, link);
+    await context.close();
+    const stored = (await graphql(port, OVERVIEW_30D, apiToken)) as { overview: { questions: number } };
     expect(stored.overview.questions).toBeGreaterThan(5_000);
     expectStoppedCleanly(await again.interrupt(), again.output());
   }, 300_000);
@@ -262,14 +351,20 @@ describe("the README's start command on a clean clone", () => {
       await start.until("dashboard ready", 120_000);
       expect(start.output()).toContain('"source":"s3://deal-bot-logs');
       expect(start.output()).not.toContain("sample logs");
+      // A database without an admin gets the local admin too, and its link.
+      const link = await printedLink(start);
+      expect(link).toMatch(new RegExp(`^http://localhost:${port}/auth/link\\?token=`));
+      expect((await db.pool.query("SELECT email, role, created_by FROM auth_users")).rows).toEqual([{ email: "admin@localhost", role: "admin", created_by: "start" }]);
+      await expectRefusedWithoutSignIn(browser, `http://127.0.0.1:${port}`);
       // The migrations ran on the given server, and it holds exactly the bucket's questions.
       const { rows } = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM bot_questions WHERE merged_into IS NULL");
       expect(Number(rows[0]!.n)).toBe(bucket.truth.questionsTotal);
 
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      await page.goto(`http://127.0.0.1:${port}/`);
+      const context = await signInWithLink(browser, link);
+      const page = await context.newPage();
+      await page.goto(`http://localhost:${port}/`);
       await expect.poll(() => page.getByTestId("stat-questions").locator(".value").textContent(), { timeout: 30_000 }).toBe(fmt(bucket.truth.questionsTotal));
-      await page.close();
+      await context.close();
 
       // A new file in the bucket is picked up by the watch while the dashboard serves.
       const [first] = listFiles(bucket.dir);
@@ -324,13 +419,18 @@ describe("the README's start command on a clean clone", () => {
         expect(page.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
         expect(page.headers.get("x-content-type-options")).toBe("nosniff");
         expect(await page.text()).toContain("log-insights");
-        // The API migrates the empty database on its first request, then answers.
-        const data = (await graphql(port, OVERVIEW_30D)) as { overview: { questions: number } };
+        // The API migrates the empty database on its first request (refused: nobody signed in), then answers a token.
+        const anonymous = await fetch(`http://127.0.0.1:${port}/api/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: OVERVIEW_30D }) });
+        expect(anonymous.status).toBe(401);
+        const { token } = await createToken(db.pool, { name: "image test", role: "admin", createdBy: { kind: "system", label: "test" } });
+        const data = (await graphql(port, OVERVIEW_30D, token)) as { overview: { questions: number } };
         expect(data.overview.questions).toBe(0);
         // The alert rules file came along with the image's files (the API lists its rules).
-        const rules = (await graphql(port, "{ alertRules { id state } }")) as { alertRules: { id: string }[] };
+        const rules = (await graphql(port, "{ alertRules { id state } }", token)) as { alertRules: { id: string }[] };
         expect(rules.alertRules.length).toBeGreaterThan(0);
-        expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+        // Only liveness (/healthz) is open; readiness answers a token (401 without one).
+        expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(401);
+        expect((await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
         const { rows } = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM schema_migrations");
         expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual(2);
       } finally {

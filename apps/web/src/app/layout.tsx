@@ -1,8 +1,5 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { Suspense } from "react";
-import { AppShell } from "../components/AppShell";
-import { GraphqlProvider } from "../lib/graphql";
 import "./globals.css";
 
 // Every page is rendered per request: the CSP nonce (src/proxy.ts) must reach Next.js's scripts.
@@ -13,16 +10,11 @@ export const metadata: Metadata = {
   description: "How investors use the deal bot, where it fails them, and what is missing from the deal documents.",
 };
 
+/** The document. The dashboard's shell is in (dashboard)/layout.tsx; the sign-in pages are in (auth). */
 export default function RootLayout({ children }: { children: ReactNode }): ReactNode {
   return (
     <html lang="en">
-      <body>
-        <GraphqlProvider>
-          <Suspense fallback={null}>
-            <AppShell>{children}</AppShell>
-          </Suspense>
-        </GraphqlProvider>
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

@@ -5,6 +5,8 @@ import { useEffect, useState, type ReactNode } from "react";
 import { useGql } from "../lib/graphql";
 import { bannerOf, drillHref } from "../lib/prepare/alerts";
 import type { Alert } from "../lib/prepare/types";
+import { useMe } from "../lib/me";
+import { canOpen } from "../lib/page-access";
 import { FIRING_ALERTS } from "../lib/queries";
 import { contextParams } from "../lib/url-state";
 import { useView } from "../lib/view";
@@ -20,6 +22,7 @@ export const ALERT_POLL_MS = 30_000;
  */
 export function AlertBanner(): ReactNode {
   const view = useView();
+  const role = useMe()?.role ?? null;
   const firing = useGql<{ firingAlerts: Alert[] }>(FIRING_ALERTS, {}, false, { pollMs: ALERT_POLL_MS });
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -36,7 +39,7 @@ export function AlertBanner(): ReactNode {
           <div className="alert-banner-head">
             <span className="alert-banner-icon" aria-hidden="true">!</span>
             <strong>{banner.title}</strong>
-            <Link href={`/alerts${ctx ? `?${ctx}` : ""}`}>See all alerts</Link>
+            {canOpen(role, "/alerts") && <Link href={`/alerts${ctx ? `?${ctx}` : ""}`}>See all alerts</Link>}
           </div>
           <ul>
             {banner.lines.map((l) => (
@@ -44,11 +47,11 @@ export function AlertBanner(): ReactNode {
                 <span className={`badge sev-${l.severity.toLowerCase()}`}>{l.severityLabel}</span>
                 <span className="alert-summary">{l.summary}</span>
                 <span className="reason">{l.since}</span>
-                <Link href={drillHref(l.drillPath, view.params)} aria-label={`${l.drillLabel}: ${l.summary}`}>{l.drillLabel}</Link>
+                {canOpen(role, l.drillPath) && <Link href={drillHref(l.drillPath, view.params)} aria-label={`${l.drillLabel}: ${l.summary}`}>{l.drillLabel}</Link>}
               </li>
             ))}
           </ul>
-          {banner.more > 0 && <p className="reason">And {banner.more} more on the Alerts page.</p>}
+          {banner.more > 0 && <p className="reason">And {banner.more} more{canOpen(role, "/alerts") ? " on the Alerts page" : ""}.</p>}
         </section>
       )}
     </div>

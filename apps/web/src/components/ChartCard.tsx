@@ -1,7 +1,12 @@
 "use client";
 
-import type { ReactNode } from "react";
-import { csvFileName, toCsv } from "../lib/csv";
+import { usePathname } from "next/navigation";
+import { useState, type ReactNode } from "react";
+import { useMutation } from "urql";
+import { csvFileName, exportFilters, toCsv } from "../lib/csv";
+import { errorText } from "../lib/graphql";
+import { RECORD_CSV_EXPORT } from "../lib/queries";
+import { useView } from "../lib/view";
 
 export interface CsvExport {
   title: string;
@@ -9,6 +14,10 @@ export interface CsvExport {
   toMs: number;
   columns: readonly { key: string; label: string }[];
   rows: readonly object[];
+  /** All the rows to export when they are more than the page shows (e.g. every page of the audit log); `rows` otherwise. */
+  loadRows?: () => Promise<readonly object[]>;
+  /** More to record in the audit log about what was exported (a search, a kind of problem). */
+  filters?: Record<string, unknown>;
 }
 
 interface Props {
@@ -26,8 +35,8 @@ interface Props {
   children: ReactNode;
 }
 
-function download(csv: CsvExport): void {
-  const blob = new Blob([toCsv(csv.columns, csv.rows)], { type: "text/csv;charset=utf-8" });
+function download(csv: CsvExport, rows: readonly object[]): void {
+  const blob = new Blob([toCsv(csv.columns, rows)], { type: "text/csv;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
@@ -36,6 +45,42 @@ function download(csv: CsvExport): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * The CSV button: records the export in the audit log first (the
+ * recordCsvExport mutation: what, how many rows, the range and filters) and
+ * downloads only once that succeeded; otherwise says why nothing was
+ * downloaded.
+ */
+function CsvButton({ csv, title, disabled }: { csv: CsvExport; title: string; disabled: boolean }): ReactNode {
+  const [, record] = useMutation(RECORD_CSV_EXPORT);
+  const view = useView();
+  const pathname = usePathname();
+  const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const run = async (): Promise<void> => {
+    setState({ busy: true, error: null });
+    try {
+      const rows = csv.loadRows ? await csv.loadRows() : csv.rows;
+      const result = await record({ view: csv.title, rows: rows.length, filters: exportFilters(pathname, csv, view.filter, csv.filters) });
+      if (result.error || result.data?.recordCsvExport !== true) {
+        setState({ busy: false, error: result.error ? errorText(result.error) : "the export could not be recorded" });
+        return;
+      }
+      download(csv, rows);
+      setState({ busy: false, error: null });
+    } catch (err) {
+      setState({ busy: false, error: (err as Error).message });
+    }
+  };
+  return (
+    <>
+      {state.error && <span className="error-text csv-error" role="alert">Not downloaded: {state.error}</span>}
+      <button type="button" disabled={disabled || state.busy} onClick={() => void run()} aria-label={`Download ${title} as CSV`}>
+        {state.busy ? "CSV…" : "CSV"}
+      </button>
+    </>
+  );
 }
 
 /** A chart or table with its title, explanation, states (loading, error with retry, empty with guidance) and CSV export. */
@@ -65,11 +110,7 @@ export function ChartCard(p: Props): ReactNode {
         </div>
         <div className="chart-actions">
           {p.actions}
-          {p.csv && (
-            <button type="button" disabled={!hasData || !!p.error} onClick={() => p.csv && download(p.csv)} aria-label={`Download ${p.title} as CSV`}>
-              CSV
-            </button>
-          )}
+          {p.csv && <CsvButton csv={p.csv} title={p.title} disabled={!hasData || !!p.error} />}
         </div>
       </div>
       <div className="chart-body" style={p.height === "auto" ? { height: "auto" } : p.height ? { height: p.height } : undefined}>{body}</div>

@@ -10,17 +10,20 @@ import { Highlight } from "./Text";
 export interface QuestionNode {
   id: string;
   askedAt: string;
-  userId: number | null;
+  /** Support and admin only (absent for a viewer). */
+  userId?: number | null;
   dealId: string | null;
   fund: string | null;
   topic: string | null;
   text: string;
-  answer: string | null;
+  /** Support and admin only. */
+  answer?: string | null;
   outcome: string;
   signals: string[];
   reason: string | null;
   latencyMs: number | null;
-  conversationId: string | null;
+  /** Support and admin only: a viewer gets no link to the conversation. */
+  conversationId?: string | null;
 }
 
 export const OUTCOME_WORDS: Record<string, string> = { ANSWERED: "Answered", HEDGED: "Not in the documents", FAILED: "Failed", UNFINISHED: "No answer" };
@@ -33,8 +36,8 @@ export function OutcomeBadge({ outcome }: { outcome: string }): ReactNode {
   return <span className={`badge ${outcome.toLowerCase()}`}>{OUTCOME_WORDS[outcome] ?? outcome}</span>;
 }
 
-/** Questions with their outcome, reason in plain words and a link to the conversation. */
-export function QuestionTable({ nodes, view, terms = [], showAnswer = false }: { nodes: QuestionNode[]; view: View; terms?: string[]; showAnswer?: boolean }): ReactNode {
+/** Questions with their outcome, reason in plain words and (support and admin) the investor and a link to the conversation. */
+export function QuestionTable({ nodes, view, terms = [], showAnswer = false, support }: { nodes: QuestionNode[]; view: View; terms?: string[]; showAnswer?: boolean; support: boolean }): ReactNode {
   return (
     <table>
       <thead>
@@ -49,7 +52,7 @@ export function QuestionTable({ nodes, view, terms = [], showAnswer = false }: {
                 <Link href={view.href(`/conversations/${q.conversationId}`, { q: null }) + `#q-${q.id}`}><Highlight text={q.text} terms={terms} /></Link>
               ) : <Highlight text={q.text} terms={terms} />}
               {showAnswer && q.answer && <div className="reason"><Highlight text={q.answer.length > 280 ? `${q.answer.slice(0, 280)}…` : q.answer} terms={terms} /></div>}
-              <div className="reason">Investor {q.userId ?? "unknown"} · deal {q.dealId ?? "unknown"}</div>
+              <div className="reason">{support ? `Investor ${q.userId ?? "unknown"} · deal ${q.dealId ?? "unknown"}` : `Deal ${q.dealId ?? "unknown"}`}</div>
             </td>
             <td>
               <OutcomeBadge outcome={q.outcome} />{" "}

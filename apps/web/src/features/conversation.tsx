@@ -5,6 +5,7 @@ import { useState, type ReactNode } from "react";
 import { OutcomeBadge, SIGNAL_WORDS, type QuestionNode } from "../components/QuestionTable";
 import { formatDateTime, formatDuration } from "../lib/format";
 import { useGql } from "../lib/graphql";
+import { useRole } from "../lib/me";
 import { CONVERSATION, QUESTION_LOG } from "../lib/queries";
 import { topicLabel } from "../lib/topics";
 import { useView } from "../lib/view";
@@ -25,7 +26,7 @@ function LogLines({ id }: { id: string }): ReactNode {
   );
 }
 
-function Turn({ q, timeZone }: { q: FullQuestion; timeZone: string }): ReactNode {
+function Turn({ q, timeZone, admin }: { q: FullQuestion; timeZone: string; admin: boolean }): ReactNode {
   const [showLog, setShowLog] = useState(false);
   const asked = Date.parse(q.askedAt);
   return (
@@ -42,10 +43,10 @@ function Turn({ q, timeZone }: { q: FullQuestion; timeZone: string }): ReactNode
           <span>Answer time {formatDuration(q.latencyMs)}</span>
           <span>{q.documentCount === null ? "Documents unknown" : `${q.documentCount} document${q.documentCount === 1 ? "" : "s"} used`}</span>
           <span>{q.cacheHit === null ? "Cache unknown" : q.cacheHit ? "From cache" : "Not from cache"}</span>
-          <button type="button" onClick={() => setShowLog((v) => !v)} aria-expanded={showLog}>{showLog ? "Hide log lines" : "Show log lines"}</button>
+          {admin && <button type="button" onClick={() => setShowLog((v) => !v)} aria-expanded={showLog}>{showLog ? "Hide log lines" : "Show log lines"}</button>}
         </div>
         {q.reason && <div className="reason">{q.reason}</div>}
-        {showLog && <LogLines id={q.id} />}
+        {admin && showLog && <LogLines id={q.id} />}
       </div>
     </>
   );
@@ -53,7 +54,9 @@ function Turn({ q, timeZone }: { q: FullQuestion; timeZone: string }): ReactNode
 
 export function ConversationPage({ id }: { id: string }): ReactNode {
   const view = useView();
-  const conv = useGql<{ conversation: Conversation | null }>(CONVERSATION, { id });
+  const { admin } = useRole();
+  // Support and admin only (src/lib/page-access.ts); the raw log lines are for admins.
+  const conv = useGql<{ conversation: Conversation | null }>(CONVERSATION, { id, support: true });
   const c = conv.data?.conversation;
   return (
     <>
@@ -68,7 +71,7 @@ export function ConversationPage({ id }: { id: string }): ReactNode {
             Deal {c.dealId ?? "unknown"} · {formatDateTime(Date.parse(c.startedAt), view.timeZone)} to {formatDateTime(Date.parse(c.endedAt), view.timeZone)} ·{" "}
             {c.questionCount} question{c.questionCount === 1 ? "" : "s"}, {c.problemCount} with problems
           </p>
-          <div className="card"><div className="chat">{c.questions.map((q) => <Turn key={q.id} q={q} timeZone={view.timeZone} />)}</div></div>
+          <div className="card"><div className="chat">{c.questions.map((q) => <Turn key={q.id} q={q} timeZone={view.timeZone} admin={admin} />)}</div></div>
         </>
       )}
     </>

@@ -67,7 +67,8 @@ export function ConversationsPage(): ReactNode {
   const [text, setText] = useState(q);
   const vars = { from: view.from, to: view.to, filter: view.filter };
   const pages = usePages(JSON.stringify({ ...vars, q }));
-  const search = useGql<{ searchQuestions: Connection<QuestionNode> }>(SEARCH_QUESTIONS, { ...vars, text: q, first: PAGE, after: pages.after }, q === "");
+  // The page is for support and admin (src/lib/page-access.ts), who may see answers and investors.
+  const search = useGql<{ searchQuestions: Connection<QuestionNode> }>(SEARCH_QUESTIONS, { ...vars, text: q, first: PAGE, after: pages.after, support: true }, q === "");
   const list = useGql<{ conversations: Connection<ConversationNode> }>(CONVERSATIONS, { ...vars, first: PAGE, after: pages.after }, q !== "");
   const result = q ? search : list;
   const conn = q ? search.data?.searchQuestions : list.data?.conversations;
@@ -89,14 +90,14 @@ export function ConversationsPage(): ReactNode {
         emptyHint={q ? "Nothing matches. Try fewer or different words, or a longer period." : "No conversations in this period. Try a longer period or remove filters."}
         height="auto"
         csv={q
-          ? { title: `Search ${q}`, fromMs: view.range.fromMs, toMs: view.range.toMs,
+          ? { title: `Search ${q}`, fromMs: view.range.fromMs, toMs: view.range.toMs, filters: { search: q },
               columns: [{ key: "askedAt", label: "Asked" }, { key: "text", label: "Question" }, { key: "answer", label: "Answer" }, { key: "outcome", label: "Outcome" }, { key: "conversationId", label: "Conversation" }],
               rows: search.data?.searchQuestions.edges.map((e) => ({ ...e.node, signals: e.node.signals.join(" ") })) ?? [] }
           : { title: "Conversations", fromMs: view.range.fromMs, toMs: view.range.toMs,
               columns: [{ key: "startedAt", label: "Started" }, { key: "userId", label: "Investor" }, { key: "dealId", label: "Deal" }, { key: "questionCount", label: "Questions" },
                 { key: "problemCount", label: "With problems" }, { key: "firstQuestion", label: "First question" }],
               rows: list.data?.conversations.edges.map((e) => e.node as unknown as Record<string, string | number | null>) ?? [] }}>
-        {q && search.data && <QuestionTable nodes={search.data.searchQuestions.edges.map((e) => e.node)} view={view} terms={searchWords(q)} showAnswer />}
+        {q && search.data && <QuestionTable nodes={search.data.searchQuestions.edges.map((e) => e.node)} view={view} terms={searchWords(q)} showAnswer support />}
         {!q && list.data && (
           <table>
             <thead><tr><th>Started</th><th>First question</th><th>Investor · deal</th><th className="num">Questions</th><th className="num">With problems</th></tr></thead>

@@ -8,6 +8,7 @@ import { QuestionsChart } from "../components/charts/QuestionsChart";
 import { SplitChart } from "../components/charts/SplitChart";
 import { StatCards } from "../components/StatCards";
 import { useGql } from "../lib/graphql";
+import { useRole } from "../lib/me";
 import { splitRows } from "../lib/prepare/breakdown";
 import { latencySentence, overviewCards } from "../lib/prepare/overview";
 import { countRows, isEmptySeries, latencyRows, outcomeShareRows } from "../lib/prepare/series";
@@ -23,11 +24,17 @@ export function periodWords(view: View): string {
   return PRESETS.find((p) => p.id === view.range.preset)?.label.replace(/^Last /, "") ?? "period";
 }
 
-/** Drill-down from a time bucket to the conversations of that bucket (and outcome). */
-export function bucketHref(view: View, startMs: number, endMs: number, outcome: string | null): string {
-  return view.href("/conversations", {
-    range: null, from: new Date(startMs).toISOString(), to: new Date(endMs).toISOString(), outcome: outcome ?? undefined,
-  });
+const PROBLEM_OF_OUTCOME: Record<string, string> = { FAILED: "failed", HEDGED: "hedged", UNFINISHED: "unfinished" };
+
+/**
+ * Drill-down from a time bucket: to the conversations of that bucket (and
+ * outcome) for those who may read conversations (support and admin); to
+ * the problem questions of that bucket (of that kind) for a viewer.
+ */
+export function bucketHref(view: Pick<View, "href">, startMs: number, endMs: number, outcome: string | null, support: boolean): string {
+  const range = { range: null, from: new Date(startMs).toISOString(), to: new Date(endMs).toISOString() };
+  if (support) return view.href("/conversations", { ...range, outcome: outcome ?? undefined });
+  return view.href("/problems", { ...range, kind: (outcome && PROBLEM_OF_OUTCOME[outcome]) || null, outcome: null });
 }
 
 export function useInterval(view: View): [Interval, (i: Interval) => void, Interval[]] {
@@ -39,6 +46,7 @@ export function useInterval(view: View): [Interval, (i: Interval) => void, Inter
 
 export function OverviewPage(): ReactNode {
   const view = useView();
+  const { support } = useRole();
   const [interval, setInterval, allowed] = useInterval(view);
   const vars = { from: view.from, to: view.to, tz: view.timeZone, filter: view.filter };
   const overview = useGql<{ overview: Overview }>(OVERVIEW, vars);
@@ -68,14 +76,14 @@ export function OverviewPage(): ReactNode {
         <StatCards cards={cards} loading={overview.fetching} />
       )}
       <div className="grid two" style={{ marginTop: 16 }}>
-        <ChartCard title="Questions over time" description="Each bar is split by what happened. Click a bar to see those conversations."
+        <ChartCard title="Questions over time" description={`Each bar is split by what happened. Click a bar to see ${support ? "those conversations" : "the questions that went badly then"}.`}
           fetching={counts.fetching} error={counts.error} onRetry={counts.retry} empty={isEmptySeries(rows)} emptyHint={EMPTY_HINT}
           actions={intervalSwitch}
           csv={{ title: "Questions over time", fromMs: view.range.fromMs, toMs: view.range.toMs,
             columns: [{ key: "start", label: "Start" }, { key: "total", label: "Questions" }, { key: "answered", label: "Answered" },
               { key: "hedged", label: "Not in the documents" }, { key: "failed", label: "Failed" }, { key: "unfinished", label: "No answer" }],
             rows: rows.map((r) => ({ ...r, start: new Date(r.startMs).toISOString() })) }}>
-          <QuestionsChart rows={rows} onSelect={(r, outcome) => view.go(bucketHref(view, r.startMs, endOf(rows.findIndex((x) => x.startMs === r.startMs), rows), outcome))} />
+          <QuestionsChart rows={rows} onSelect={(r, outcome) => view.go(bucketHref(view, r.startMs, endOf(rows.findIndex((x) => x.startMs === r.startMs), rows), outcome, support))} />
         </ChartCard>
         <ChartCard title="Answer times" description={overview.data ? latencySentence(overview.data.overview.latencyMs) : "How long investors wait for an answer."}
           fetching={times.fetching} error={times.error} onRetry={times.retry} empty={lat.every((r) => r.count === 0)} emptyHint={EMPTY_HINT}
@@ -86,7 +94,7 @@ export function OverviewPage(): ReactNode {
           <LatencyChart rows={lat} onSelect={(r) => view.go(view.href("/problems", {
             kind: "slow", range: null, from: new Date(r.startMs).toISOString(), to: new Date(endOf(lat.indexOf(r), lat)).toISOString() }))} />
         </ChartCard>
-        <ChartCard title="What happened to the questions" description="Share of each outcome over time. Click to see that period's conversations."
+        <ChartCard title="What happened to the questions" description={`Share of each outcome over time. Click to see that period's ${support ? "conversations" : "problem questions"}.`}
           fetching={counts.fetching} error={counts.error} onRetry={counts.retry} empty={isEmptySeries(rows)} emptyHint={EMPTY_HINT}
           actions={<Segmented<"count" | "share"> label="Show" value={mix} onChange={setMix} options={[{ value: "count", label: "%" }, { value: "share", label: "Table" }]} />}
           height={mix === "share" ? "auto" : undefined}
@@ -95,7 +103,7 @@ export function OverviewPage(): ReactNode {
               { key: "failed", label: "Failed %" }, { key: "unfinished", label: "No answer %" }],
             rows: outcomeShareRows(rows).map((r) => ({ ...r, start: new Date(r.startMs).toISOString() })) }}>
           {mix === "count" ? (
-            <OutcomeMixChart rows={outcomeShareRows(rows)} onSelect={(r) => view.go(bucketHref(view, r.startMs, endOf(rows.findIndex((x) => x.startMs === r.startMs), rows), null))} />
+            <OutcomeMixChart rows={outcomeShareRows(rows)} onSelect={(r) => view.go(bucketHref(view, r.startMs, endOf(rows.findIndex((x) => x.startMs === r.startMs), rows), null, support))} />
           ) : (
             <table>
               <thead><tr><th>Period</th><th className="num">Questions</th><th className="num">Answered</th><th className="num">Not in docs</th><th className="num">Failed</th><th className="num">No answer</th></tr></thead>

@@ -7,6 +7,7 @@ import { Pager, usePages } from "../components/Pager";
 import { QuestionTable, type QuestionNode } from "../components/QuestionTable";
 import { formatCount, formatPercent } from "../lib/format";
 import { useGql } from "../lib/graphql";
+import { useRole } from "../lib/me";
 import type { Connection } from "../lib/prepare/types";
 import { KNOWLEDGE_GAPS, PROBLEM_QUESTIONS } from "../lib/queries";
 import { useView } from "../lib/view";
@@ -30,10 +31,11 @@ const PAGE = 25;
 
 export function ProblemsPage(): ReactNode {
   const view = useView();
+  const { support } = useRole();
   const kind = KINDS.find((k) => k.id === (view.params.get("kind") ?? "")) ?? KINDS[0];
   const vars = { from: view.from, to: view.to, filter: view.filter, kinds: kind.kinds };
   const pages = usePages(JSON.stringify(vars));
-  const problems = useGql<{ problemQuestions: Connection<QuestionNode> }>(PROBLEM_QUESTIONS, { ...vars, first: PAGE, after: pages.after });
+  const problems = useGql<{ problemQuestions: Connection<QuestionNode> }>(PROBLEM_QUESTIONS, { ...vars, first: PAGE, after: pages.after, support });
   const gapPages = usePages(`${view.from}|${view.to}`);
   const gaps = useGql<{ knowledgeGaps: Connection<Gap> }>(KNOWLEDGE_GAPS, { from: view.from, to: view.to, first: 10, after: gapPages.after });
   const conn = problems.data?.problemQuestions;
@@ -58,7 +60,7 @@ export function ProblemsPage(): ReactNode {
                   <td><strong>{g.fund ?? "No fund named"}</strong> · {g.topicLabel}<div className="reason">{g.summary}</div></td>
                   <td className="num">{formatCount(g.hedged)}</td>
                   <td className="num">{formatPercent(g.hedgedShare)}</td>
-                  <td>{g.examples.map((e) => <div key={e.id}><Link href={view.href("/conversations", { q: e.text })}>{e.text}</Link></div>)}</td>
+                  <td>{g.examples.map((e) => <div key={e.id}>{support ? <Link href={view.href("/conversations", { q: e.text })}>{e.text}</Link> : e.text}</div>)}</td>
                 </tr>
               ))}</tbody>
             </table>
@@ -75,13 +77,14 @@ export function ProblemsPage(): ReactNode {
         </nav>
         <ChartCard title={kind.label} description={kind.help} fetching={problems.fetching} error={problems.error} onRetry={problems.retry}
           empty={!conn || conn.edges.length === 0} emptyHint="No such questions in this period. That is good news." height="auto"
-          csv={{ title: `Problems ${kind.label}`, fromMs: view.range.fromMs, toMs: view.range.toMs,
+          csv={{ title: `Problems ${kind.label}`, fromMs: view.range.fromMs, toMs: view.range.toMs, filters: { kind: kind.id || "all" },
             columns: [{ key: "askedAt", label: "Asked" }, { key: "text", label: "Question" }, { key: "outcome", label: "Outcome" }, { key: "reason", label: "Reason" },
-              { key: "fund", label: "Fund" }, { key: "topic", label: "Topic" }, { key: "latencyMs", label: "Answer time (ms)" }, { key: "conversationId", label: "Conversation" }],
+              { key: "fund", label: "Fund" }, { key: "topic", label: "Topic" }, { key: "latencyMs", label: "Answer time (ms)" },
+              ...(support ? [{ key: "userId", label: "Investor" }, { key: "conversationId", label: "Conversation" }] : [])],
             rows: conn?.edges.map((e) => ({ ...e.node, signals: e.node.signals.join(" ") })) ?? [] }}>
           {conn && (
             <>
-              <QuestionTable nodes={conn.edges.map((e) => e.node)} view={view} />
+              <QuestionTable nodes={conn.edges.map((e) => e.node)} view={view} support={support} />
               <Pager page={pages.page} pageSize={PAGE} total={conn.totalCount} exact={conn.totalCountIsExact ?? true} hasNext={conn.pageInfo.hasNextPage}
                 onNext={() => pages.next(conn.pageInfo.endCursor)} onPrev={pages.prev} noun="questions" />
             </>

@@ -6,6 +6,7 @@ import { SplitChart } from "../components/charts/SplitChart";
 import { Pager, usePages } from "../components/Pager";
 import { formatCount, formatDateTime, formatPercent } from "../lib/format";
 import { useGql } from "../lib/graphql";
+import { useRole } from "../lib/me";
 import { splitRows, trendText } from "../lib/prepare/breakdown";
 import type { BreakdownRow, Connection } from "../lib/prepare/types";
 import { BREAKDOWN, COMMON_QUESTIONS, OTHER_TOPICS } from "../lib/queries";
@@ -20,6 +21,7 @@ const EMPTY = "No questions in this period. Try a longer period or remove filter
 
 export function QuestionsPage(): ReactNode {
   const view = useView();
+  const { support } = useRole();
   const base = { from: view.from, to: view.to, filter: view.filter };
   const topics = useGql<{ breakdown: BreakdownRow[] }>(BREAKDOWN, { ...base, dimension: "TOPIC" });
   const funds = useGql<{ breakdown: BreakdownRow[] }>(BREAKDOWN, { ...base, dimension: "FUND" });
@@ -47,7 +49,7 @@ export function QuestionsPage(): ReactNode {
         </ChartCard>
       </div>
       <div style={{ marginTop: 16 }}>
-        <ChartCard title="Common questions" description="Questions asked most often, near-identical wordings grouped. Click one to read the conversations where it was asked."
+        <ChartCard title="Common questions" description={`Questions asked most often, near-identical wordings grouped.${support ? " Click one to read the conversations where it was asked." : ""}`}
           fetching={groups.fetching} error={groups.error} onRetry={groups.retry} empty={!conn || conn.edges.length === 0} emptyHint={EMPTY} height="auto"
           csv={{ title: "Common questions", ...range,
             columns: [{ key: "text", label: "Question" }, { key: "count", label: "Times asked" }, { key: "share", label: "Share" },
@@ -59,9 +61,9 @@ export function QuestionsPage(): ReactNode {
                 <thead><tr><th>Question</th><th className="num">Times asked</th><th className="num">Share</th><th className="num">Trend</th><th className="num">Not in docs</th><th>Last asked</th></tr></thead>
                 <tbody>
                   {conn.edges.map(({ node }) => (
-                    <tr key={node.id} className="clickable" data-testid="common-question" tabIndex={0}
-                      onClick={() => view.go(view.href("/conversations", { q: node.text }))}
-                      onKeyDown={(e) => e.key === "Enter" && view.go(view.href("/conversations", { q: node.text }))}>
+                    <tr key={node.id} className={support ? "clickable" : undefined} data-testid="common-question" tabIndex={support ? 0 : undefined}
+                      onClick={support ? () => view.go(view.href("/conversations", { q: node.text })) : undefined}
+                      onKeyDown={support ? (e) => e.key === "Enter" && view.go(view.href("/conversations", { q: node.text })) : undefined}>
                       <td>{node.text}</td>
                       <td className="num">{formatCount(node.count)}</td>
                       <td className="num">{formatPercent(node.share, 1)}</td>

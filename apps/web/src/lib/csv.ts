@@ -25,3 +25,17 @@ export function csvFileName(title: string, fromMs: number, toMs: number): string
   const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
   return `${slug}_${day(fromMs)}_${day(toMs)}.csv`;
 }
+
+/**
+ * What the audit log records of an export besides its rows (recordCsvExport's
+ * `filters`): the page, the range and the filters in force, and anything the
+ * table adds (a search, a kind of problem). Empty values are left out.
+ */
+export function exportFilters(page: string, range: { fromMs: number; toMs: number }, filter: object, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = { page, from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString() };
+  for (const [k, v] of Object.entries({ ...filter, ...extra })) {
+    if (v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0)) continue;
+    out[k] = v;
+  }
+  return out;
+}

@@ -1,16 +1,37 @@
 "use client";
 
+import { createClient as createSseClient, NetworkError } from "graphql-sse";
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { Client, cacheExchange, fetchExchange, Provider, useQuery, type AnyVariables, type DocumentInput } from "urql";
+import { Client, cacheExchange, fetchExchange, mapExchange, Provider, useQuery, type AnyVariables, type CombinedError, type DocumentInput } from "urql";
+import { CSRF_HEADER } from "./csrf";
+import { signInPath } from "./return-to";
 
 /** Where the dashboard's API is mounted (apps/web/src/app/api/graphql/route.ts). */
 export const API_PATH = "/api/graphql";
 
+/** Sent on every API request: the API refuses GETs and form-encoded posts without it (CSRF). */
+const API_HEADERS = { [CSRF_HEADER]: "1" };
+
+let leaving = false;
+
+/** The session is over (expired, revoked, signed out elsewhere): to the sign-in page, back here afterwards. */
+export function toSignIn(): void {
+  if (leaving || typeof window === "undefined") return;
+  leaving = true;
+  window.location.assign(signInPath(`${window.location.pathname}${window.location.search}`));
+}
+
+/** True when the API answered 401: nobody (any more) signed in. */
+export function isUnauthenticated(error: CombinedError | undefined | null): boolean {
+  return error?.response?.status === 401 || error?.graphQLErrors.some((e) => e.extensions?.code === "UNAUTHENTICATED") === true;
+}
+
 const client = new Client({
   url: API_PATH,
-  exchanges: [cacheExchange, fetchExchange],
+  exchanges: [cacheExchange, mapExchange({ onError: (error) => void (isUnauthenticated(error) && toSignIn()) }), fetchExchange],
   requestPolicy: "cache-and-network",
   preferGetMethod: false,
+  fetchOptions: { headers: API_HEADERS, credentials: "same-origin" },
 });
 
 interface LiveState {
@@ -25,19 +46,55 @@ const LiveContext = createContext<LiveState>({ version: 0, connected: false, las
 const SUBSCRIPTION = "subscription LiveUpdates { dataChanged { at files entries questions } }";
 
 /**
- * Listens to the API's `dataChanged` subscription over server-sent events
- * (GraphQL over SSE, GET) and bumps a version that every query watches, so
- * open pages refetch when ingestion commits. EventSource reconnects by itself.
+ * Listens to the API's `dataChanged` subscription (GraphQL over server-sent
+ * events, graphql-sse's "distinct connections" mode, which Yoga serves) and
+ * bumps a version that every query watches, so open pages refetch when
+ * ingestion commits. graphql-sse reads the stream with fetch, so the
+ * request carries the CSRF header (EventSource cannot send headers). When
+ * the stream ends or fails it is opened again, backing off up to 30 s; a
+ * 401 means the session ended: to the sign-in page.
  */
 function useLiveUpdates(): LiveState {
   const [state, setState] = useState<LiveState>({ version: 0, connected: false, lastChangeMs: null });
   useEffect(() => {
-    const source = new EventSource(`${API_PATH}?query=${encodeURIComponent(SUBSCRIPTION)}`);
-    const onNext = (): void => setState((s) => ({ version: s.version + 1, connected: true, lastChangeMs: Date.now() }));
-    source.addEventListener("next", onNext);
-    source.onopen = () => setState((s) => ({ ...s, connected: true }));
-    source.onerror = () => setState((s) => ({ ...s, connected: false }));
-    return () => source.close();
+    const sse = createSseClient({ url: API_PATH, headers: API_HEADERS, credentials: "same-origin", retryAttempts: 0 });
+    let stopped = false;
+    let failures = 0;
+    let dispose: (() => void) | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const again = (): void => {
+      setState((s) => ({ ...s, connected: false }));
+      if (stopped) return;
+      const delay = Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5));
+      failures++;
+      timer = setTimeout(open, delay);
+    };
+    const open = (): void => {
+      dispose = sse.subscribe({ query: SUBSCRIPTION }, {
+        next: () => setState((s) => ({ version: s.version + 1, connected: true, lastChangeMs: Date.now() })),
+        error: (err: unknown) => {
+          if (err instanceof NetworkError && err.response?.status === 401) {
+            setState((s) => ({ ...s, connected: false }));
+            toSignIn();
+            return;
+          }
+          again();
+        },
+        complete: again,
+      }, {
+        connected: () => {
+          failures = 0;
+          setState((s) => ({ ...s, connected: true }));
+        },
+      });
+    };
+    open();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      dispose?.();
+      sse.dispose();
+    };
   }, []);
   return state;
 }
@@ -94,9 +151,14 @@ export function useGql<T, V extends AnyVariables = AnyVariables>(query: Document
   return {
     data: result.data,
     fetching: result.fetching,
-    error: result.error ? friendlyError(result.error.graphQLErrors[0]?.message ?? result.error.message) : null,
+    error: result.error ? errorText(result.error) : null,
     retry: () => reexecute({ requestPolicy: "network-only" }),
   };
+}
+
+/** A GraphQL error in words for a person. */
+export function errorText(error: CombinedError): string {
+  return friendlyError(error.graphQLErrors[0]?.message ?? error.message);
 }
 
 function friendlyError(message: string): string {

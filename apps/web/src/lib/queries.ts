@@ -1,6 +1,12 @@
 import { gql } from "urql";
 
-/** The dashboard's GraphQL documents, one per card so each loads and fails on its own. */
+/**
+ * The dashboard's GraphQL documents, one per card so each loads and fails on
+ * its own. Each asks only for what its page's roles may see: fields of the
+ * support role (answers, investor ids, conversations) are behind
+ * `@include(if: $support)`, so a viewer's page asks for none of them (a test
+ * checks every document against the schema's roles).
+ */
 
 const LATENCY = "latencyMs { mean p50 p90 p95 p99 }";
 const PERIOD = `questions users conversations answered hedged failed unfinished cacheHitRate ${LATENCY}`;
@@ -30,7 +36,8 @@ export const TOPICS = gql`
     topics(from: $from, to: $to, filter: $filter) { topic label count share previousCount }
   }`;
 
-const QUESTION_FIELDS = `id askedAt userId dealId fund topic text answer outcome signals reason attention latencyMs cacheHit documentCount conversationId platform appVersion`;
+/** A question's fields; answer, investor and conversation only with `$support`. */
+const QUESTION_FIELDS = `id askedAt userId @include(if: $support) dealId fund topic text answer @include(if: $support) outcome signals reason attention latencyMs cacheHit documentCount conversationId @include(if: $support) platform appVersion`;
 
 export const COMMON_QUESTIONS = gql`
   query CommonQuestions($from: DateTime!, $to: DateTime!, $first: Int, $after: String, $filter: QuestionFilter) {
@@ -54,7 +61,7 @@ export const KNOWLEDGE_GAPS = gql`
   }`;
 
 export const PROBLEM_QUESTIONS = gql`
-  query ProblemQuestions($from: DateTime!, $to: DateTime!, $kinds: [ProblemKind!], $first: Int, $after: String, $filter: QuestionFilter) {
+  query ProblemQuestions($from: DateTime!, $to: DateTime!, $kinds: [ProblemKind!], $first: Int, $after: String, $filter: QuestionFilter, $support: Boolean!) {
     problemQuestions(from: $from, to: $to, kinds: $kinds, first: $first, after: $after, filter: $filter) {
       totalCount totalCountIsExact pageInfo { hasNextPage endCursor }
       edges { cursor node { ${QUESTION_FIELDS} } }
@@ -62,7 +69,7 @@ export const PROBLEM_QUESTIONS = gql`
   }`;
 
 export const SEARCH_QUESTIONS = gql`
-  query SearchQuestions($text: String!, $from: DateTime, $to: DateTime, $first: Int, $after: String, $filter: QuestionFilter) {
+  query SearchQuestions($text: String!, $from: DateTime, $to: DateTime, $first: Int, $after: String, $filter: QuestionFilter, $support: Boolean!) {
     searchQuestions(text: $text, from: $from, to: $to, first: $first, after: $after, filter: $filter) {
       totalCount totalCountIsExact pageInfo { hasNextPage endCursor }
       edges { cursor node { ${QUESTION_FIELDS} } }
@@ -78,7 +85,7 @@ export const CONVERSATIONS = gql`
   }`;
 
 export const CONVERSATION = gql`
-  query Conversation($id: ID!) {
+  query Conversation($id: ID!, $support: Boolean!) {
     conversation(id: $id) { id userId dealId startedAt endedAt questionCount problemCount questions { ${QUESTION_FIELDS} answeredAt errorMessage } }
   }`;
 
@@ -141,4 +148,69 @@ export const ALERTS = gql`
         notifications { id channel kind status attempts lastError createdAt nextAttemptAt deliveredAt }
       } }
     }
+  }`;
+
+/** Before every CSV download: the export goes into the audit log, and the file is saved only if that worked. */
+export const RECORD_CSV_EXPORT = gql`
+  mutation RecordCsvExport($view: String!, $rows: Int!, $filters: JSON) {
+    recordCsvExport(view: $view, rows: $rows, filters: $filters)
+  }`;
+
+// Access (admins): people, API tokens, the audit log. The signed-in person's own password (everyone).
+
+const USER_FIELDS = "id email role displayName hasPassword sso createdAt createdBy lastSignInAt";
+
+export const USERS = gql`
+  query Users {
+    users { ${USER_FIELDS} }
+  }`;
+
+export const ADD_USER = gql`
+  mutation AddUser($email: String!, $role: Role!) {
+    addUser(email: $email, role: $role) { url expiresAt user { ${USER_FIELDS} } }
+  }`;
+
+export const CREATE_SIGN_IN_LINK = gql`
+  mutation CreateSignInLink($email: String!) {
+    createSignInLink(email: $email) { url expiresAt user { id email } }
+  }`;
+
+export const SET_USER_ROLE = gql`
+  mutation SetUserRole($email: String!, $role: Role!) {
+    setUserRole(email: $email, role: $role) { ${USER_FIELDS} }
+  }`;
+
+export const REMOVE_USER = gql`
+  mutation RemoveUser($email: String!) {
+    removeUser(email: $email) { id email }
+  }`;
+
+const TOKEN_FIELDS = "id name role prefix createdBy createdAt expiresAt lastUsedAt revokedAt";
+
+export const API_TOKENS = gql`
+  query ApiTokens($includeRevoked: Boolean) {
+    apiTokens(includeRevoked: $includeRevoked) { ${TOKEN_FIELDS} }
+  }`;
+
+export const CREATE_API_TOKEN = gql`
+  mutation CreateApiToken($name: String!, $role: Role!, $expiresIn: String) {
+    createApiToken(name: $name, role: $role, expiresIn: $expiresIn) { token apiToken { ${TOKEN_FIELDS} } }
+  }`;
+
+export const REVOKE_API_TOKEN = gql`
+  mutation RevokeApiToken($name: String!) {
+    revokeApiToken(name: $name) { ${TOKEN_FIELDS} }
+  }`;
+
+export const AUDIT_LOG = gql`
+  query AuditLog($from: DateTime!, $to: DateTime!, $actions: [AuditAction!], $actor: String, $first: Int, $after: String) {
+    auditLog(from: $from, to: $to, actions: $actions, actor: $actor, first: $first, after: $after) {
+      hasNextPage endCursor
+      edges { cursor node { id at actorKind actorLabel role action outcome target filters } }
+    }
+  }`;
+
+export const CHANGE_PASSWORD = gql`
+  mutation ChangePassword($currentPassword: String, $newPassword: String!) {
+    changePassword(currentPassword: $currentPassword, newPassword: $newPassword)
   }`;

@@ -92,3 +92,10 @@ export function contextParams(current: string | URLSearchParams): URLSearchParam
 export function activeFilterCount(f: QuestionFilter): number {
   return Object.keys(filterParams(f)).length;
 }
+
+/** The filter a role may use: without the investor (userId) below the support role. */
+export function filterForRole(f: QuestionFilter, support: boolean): QuestionFilter {
+  if (support || f.userId === undefined) return f;
+  const { userId: _dropped, ...rest } = f;
+  return rest;
+}

@@ -3,8 +3,9 @@
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useMemo, useSyncExternalStore } from "react";
 import { browserTimeZone } from "./format";
+import { useRole } from "./me";
 import { readTimeRange, type TimeRange } from "./time-range";
-import { readFilter, withParams, type QuestionFilter } from "./url-state";
+import { filterForRole, readFilter, withParams, type QuestionFilter } from "./url-state";
 
 export interface View {
   range: TimeRange;
@@ -35,14 +36,16 @@ export function useView(): View {
   const pathname = usePathname();
   const router = useRouter();
   const zone = useBrowserZone();
+  const { support } = useRole();
   const key = search.toString();
   // "Now" moves on a minute boundary only, so refetches of a preset range hit the same cache keys.
   const minute = Math.floor(Date.now() / 60_000);
   const base = useMemo(() => {
     const params = new URLSearchParams(key);
     const range = readTimeRange(params, minute * 60_000);
-    return { params, range, filter: readFilter(params) };
-  }, [key, minute]);
+    // A viewer may not filter by investor: an investor id in a shared link is ignored for them.
+    return { params, range, filter: filterForRole(readFilter(params), support) };
+  }, [key, minute, support]);
   const timeZone = base.params.get("tz") || zone;
   const update = useCallback(
     (changes: Record<string, string | number | null | undefined>, target?: string) => {

@@ -9,7 +9,8 @@ import { computeReadings, deliverPending, evaluateRules, parseRules, readAlertEv
 import { createLogger } from "@log-insights/config";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { generatedBucket, ingest } from "../../../../packages/ingest/test/support/harness";
-import { launchBrowser, startWeb, type WebServer } from "./harness";
+import { addSessionCookie, signedInContext, type SignedIn } from "./accounts";
+import { launchBrowser, settled, startWeb, type WebServer } from "./harness";
 
 // Alerts on the dashboard end to end, put into the database the real way:
 // generated logs ingested, then the alerts package's own evaluator run with
@@ -81,6 +82,8 @@ describe("alerts on the dashboard in a real browser", () => {
   let bucket: Awaited<ReturnType<typeof generatedBucket>>;
   let web: WebServer;
   let browser: Browser;
+  /** Signed in as an admin: the Alerts page and the notifications are admins'. */
+  let admin: SignedIn;
   let tmp: string;
   let ok: Receiver;
   let refusing: Receiver;
@@ -92,7 +95,7 @@ describe("alerts on the dashboard in a real browser", () => {
   const savedRulesFile = process.env.ALERT_RULES_FILE;
 
   async function open(pathAndQuery: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, timezoneId: "UTC" });
+    const page = await admin.context.newPage();
     await page.goto(`${web.url}${pathAndQuery}`);
     return page;
   }
@@ -152,10 +155,12 @@ describe("alerts on the dashboard in a real browser", () => {
     process.env.ALERT_RULES_FILE = rulesFile;
     web = await startWeb(db.url);
     browser = await launchBrowser();
+    admin = await signedInContext(browser, db.pool, web.url, "admin");
   });
   afterAll(async () => {
     if (savedRulesFile === undefined) delete process.env.ALERT_RULES_FILE;
     else process.env.ALERT_RULES_FILE = savedRulesFile;
+    await admin?.context.close();
     await browser?.close();
     await web?.stop();
     await ok?.close();
@@ -186,7 +191,7 @@ describe("alerts on the dashboard in a real browser", () => {
       expect(bar.y).toBeGreaterThanOrEqual(b.y + b.height);
       if (url === "/") {
         await expect.poll(() => page.getByTestId("stat-questions").locator(".value").textContent(), { timeout: 30_000 }).toMatch(/\d/);
-        await page.waitForLoadState("networkidle").catch(() => undefined);
+        await settled(page);
         await page.screenshot({ path: path.join(SHOTS, "alerts-banner.png") });
       }
       await page.close();
@@ -194,14 +199,16 @@ describe("alerts on the dashboard in a real browser", () => {
   });
 
   it("fits a tablet without sideways scrolling, banner and Alerts page included", async () => {
-    const page = await browser.newPage({ viewport: { width: 820, height: 1180 }, timezoneId: "UTC" });
+    const tablet = await browser.newContext({ viewport: { width: 820, height: 1180 }, timezoneId: "UTC" });
+    await addSessionCookie(tablet, web.url, admin.secret);
+    const page = await tablet.newPage();
     for (const url of ["/", "/alerts"]) {
       await page.goto(`${web.url}${url}`);
       await page.getByTestId("alert-banner").waitFor({ timeout: 30_000 });
       if (url === "/alerts") await expect.poll(() => page.getByTestId("alert-history-row").count(), { timeout: 30_000 }).toBe(2);
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
     }
-    await page.close();
+    await tablet.close();
   });
 
   it("links to the questions behind the alert, with the alert's range and filter", async () => {
@@ -258,7 +265,7 @@ describe("alerts on the dashboard in a real browser", () => {
     expect(await history.nth(1).getByRole("link", { name: /^See the questions: Many answers not in the documents/ }).getAttribute("href")).toContain("kind=hedged");
     // The rules table links a rule's current (firing or just resolved) alert to its questions too.
     expect(await ruleRows.nth(0).getByRole("link", { name: /^See the questions/ }).getAttribute("href")).toContain("kind=failed");
-    await page.waitForLoadState("networkidle").catch(() => undefined);
+    await settled(page);
     await page.screenshot({ path: path.join(SHOTS, "alerts-page.png"), fullPage: true });
 
     // The history follows the app's period picker and tabs (URL state).
@@ -278,8 +285,24 @@ describe("alerts on the dashboard in a real browser", () => {
     await empty.close();
   });
 
+  it("shows the banner to a viewer too, with the questions behind it but without the admins' Alerts page", async () => {
+    const viewer = await signedInContext(browser, db.pool, web.url, "viewer");
+    try {
+      const page = await viewer.open("/");
+      const banner = page.getByTestId("alert-banner");
+      await banner.waitFor({ timeout: 30_000 });
+      expect(await banner.getByRole("link", { name: /^See the questions/ }).getAttribute("href")).toContain("/problems?");
+      expect(await banner.getByRole("link", { name: "See all alerts" }).count()).toBe(0);
+      expect(await page.locator("nav[aria-label=Main]").getByRole("link", { name: "Alerts" }).count()).toBe(0);
+      await page.goto(`${web.url}/alerts`);
+      expect(await page.getByTestId("forbidden-message").textContent()).toContain("This page needs the admin role.");
+    } finally {
+      await viewer.context.close();
+    }
+  });
+
   it("shows no banner, and no error, when the alerts cannot be read", async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, timezoneId: "UTC" });
+    const page = await admin.context.newPage();
     let refused = 0;
     await page.route("**/api/graphql", async (route) => {
       if ((route.request().postData() ?? "").includes("FiringAlerts")) {
@@ -308,7 +331,7 @@ describe("alerts on the dashboard in a real browser", () => {
     await page.close();
     const fresh = await open("/conversations");
     await expect.poll(() => fresh.getByTestId("conversation-row").count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    await fresh.waitForLoadState("networkidle").catch(() => undefined);
+    await settled(fresh);
     expect(await fresh.getByTestId("alert-banner").count()).toBe(0);
     await fresh.close();
   }, 120_000);

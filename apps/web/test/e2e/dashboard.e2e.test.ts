@@ -5,13 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import type { Truth } from "../../../../tools/src/generate/index";
 import { generatedBucket, ingest } from "../../../../packages/ingest/test/support/harness";
-import { launchBrowser, startWeb, type WebServer } from "./harness";
+import { addSessionCookie, signedInContext, type SignedIn } from "./accounts";
+import { launchBrowser, settled, startWeb, type WebServer } from "./harness";
 import { editFirstSession } from "./plant";
 
 // The dashboard end to end: a production build (`next build`, global setup)
 // served by `next start` on a real PostgreSQL loaded with generated data,
-// driven by Debian's chromium. Screenshots of every page at 1440x900 go to
-// artifacts/screenshots/ (git-ignored, kept by CI).
+// driven by Debian's chromium, signed in as an admin (an account and a
+// session made with packages/auth in the test database, the cookie in the
+// browser context); and the main pages again as a viewer, who must see no
+// answer, no investor and no error. Screenshots of every page at 1440x900
+// go to artifacts/screenshots/ (git-ignored, kept by CI).
 
 const HOUR = 3_600_000;
 const SHOTS = path.resolve(import.meta.dirname, "../../../../artifacts/screenshots");
@@ -36,10 +40,11 @@ describe("the dashboard in a real browser", () => {
   let truth: Truth;
   let web: WebServer;
   let browser: Browser;
+  let admin: SignedIn;
   const dialogs: string[] = [];
 
-  async function open(pathAndQuery: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, timezoneId: "UTC" });
+  async function open(pathAndQuery: string, as: SignedIn = admin): Promise<Page> {
+    const page = await as.context.newPage();
     page.on("dialog", (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -49,7 +54,7 @@ describe("the dashboard in a real browser", () => {
   }
 
   async function shot(page: Page, name: string): Promise<void> {
-    await page.waitForLoadState("networkidle").catch(() => undefined);
+    await settled(page);
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
   }
 
@@ -63,8 +68,10 @@ describe("the dashboard in a real browser", () => {
     await ingest(db.pool, bucket.dir);
     web = await startWeb(db.url);
     browser = await launchBrowser();
+    admin = await signedInContext(browser, db.pool, web.url, "admin");
   });
   afterAll(async () => {
+    await admin?.context.close();
     await browser?.close();
     await web?.stop();
     await db?.drop();
@@ -160,6 +167,26 @@ describe("the dashboard in a real browser", () => {
     expect(lines[0]).toBe("Start,Questions,Answered,Not in the documents,Failed,No answer");
     expect(lines.length - 1).toBe(30 + 1);
     expect(lines.slice(1).reduce((n, l) => n + Number(l.split(",")[1]), 0)).toBe(truth.questionsTotal);
+    // The export is in the audit log (recorded before the file was saved), with what was exported.
+    const { rows } = await db.pool.query<{ actor_label: string; target: string; filters: Record<string, unknown> }>(
+      "SELECT actor_label, target, filters FROM audit_log WHERE action = 'csv_export' ORDER BY id DESC LIMIT 1");
+    expect(rows[0]).toMatchObject({ actor_label: admin.email, target: "Questions over time", filters: { page: "/", rows: 31 } });
+    expect(Date.parse(String(rows[0]!.filters.to)) - Date.parse(String(rows[0]!.filters.from))).toBe(30 * 24 * HOUR);
+
+    // When the export cannot be recorded, nothing is downloaded and the card says why.
+    await page.route("**/api/graphql", async (route) => {
+      if ((route.request().postData() ?? "").includes("RecordCsvExport")) await route.fulfill({ status: 500, body: "boom" });
+      else await route.continue();
+    });
+    let downloads = 0;
+    page.on("download", () => downloads++);
+    const before = (await db.pool.query("SELECT 1 FROM audit_log WHERE action = 'csv_export'")).rowCount;
+    await page.getByRole("button", { name: "Download Answer times as CSV" }).click();
+    const card = page.locator("section", { has: page.getByRole("heading", { name: "Answer times" }) });
+    await expect.poll(() => card.locator(".csv-error").textContent(), { timeout: 15_000 }).toMatch(/^Not downloaded: /);
+    await page.waitForTimeout(500);
+    expect(downloads).toBe(0);
+    expect((await db.pool.query("SELECT 1 FROM audit_log WHERE action = 'csv_export'")).rowCount).toBe(before);
     await page.close();
   });
 
@@ -170,7 +197,7 @@ describe("the dashboard in a real browser", () => {
     await empty.close();
 
     // The API failing for one chart: that card says so and offers a retry, the rest of the page works.
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, timezoneId: "UTC" });
+    const page = await admin.context.newPage();
     let failing = true;
     await page.route("**/api/graphql", async (route) => {
       const body = route.request().postData() ?? "";
@@ -192,7 +219,9 @@ describe("the dashboard in a real browser", () => {
   });
 
   it("works at tablet width without sideways scrolling", async () => {
-    const page = await browser.newPage({ viewport: { width: 820, height: 1180 }, timezoneId: "UTC" });
+    const tablet = await browser.newContext({ viewport: { width: 820, height: 1180 }, timezoneId: "UTC" });
+    await addSessionCookie(tablet, web.url, admin.secret);
+    const page = await tablet.newPage();
     await page.goto(`${web.url}/`);
     await expect.poll(() => page.locator(".recharts-bar-rectangle").count(), { timeout: 30_000 }).toBeGreaterThan(3);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
@@ -200,7 +229,7 @@ describe("the dashboard in a real browser", () => {
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/log-insights/);
     await page.screenshot({ path: path.join(SHOTS, "overview-tablet.png") });
-    await page.close();
+    await tablet.close();
   });
 
   it("new data ingested while the page is open appears without a reload", async () => {
@@ -216,5 +245,52 @@ describe("the dashboard in a real browser", () => {
       await more.cleanup();
     }
     await page.close();
+  });
+
+  it("a viewer's pages show no answer, no investor id and no error, and offer only the viewer's pages", async () => {
+    const viewer = await signedInContext(browser, db.pool, web.url, "viewer");
+    try {
+      // Every answer the bot gave (long enough not to appear by chance), and the text that goes with an investor id.
+      const { rows } = await db.pool.query<{ answer: string }>("SELECT DISTINCT answer FROM bot_questions WHERE answer IS NOT NULL AND length(answer) >= 40");
+      expect(rows.length).toBeGreaterThan(10);
+      const answers = rows.map((r) => r.answer.slice(0, 60));
+      const graphqlErrors: string[] = [];
+      viewer.context.on("response", (res) => {
+        if (!res.url().endsWith("/api/graphql") || res.request().method() !== "POST" || (res.headers()["content-type"] ?? "").includes("event-stream")) return;
+        void res.json().then((body: { errors?: { message: string }[] }) => {
+          for (const e of body.errors ?? []) graphqlErrors.push(`${res.request().postData()?.slice(0, 60)}: ${e.message}`);
+        }).catch(() => undefined);
+      });
+      const pages: [string, string][] = [["/", "stat-questions"], ["/questions", "common-question"], ["/problems", "question-row"], ["/problems?kind=hedged&user=42", "knowledge-gap"]];
+      for (const [url, testId] of pages) {
+        const page = await open(url, viewer);
+        await expect.poll(() => page.getByTestId(testId).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+        await settled(page);
+        const text = await page.locator("main").innerText();
+        for (const a of answers) expect(text, `${url} shows an answer`).not.toContain(a);
+        expect(text, url).not.toMatch(/Investor \d|Investor unknown|Investor:/);
+        expect(await page.locator("main").getByRole("alert").allTextContents(), `${url} shows an error`).toEqual([]);
+        // No link to a conversation anywhere on the page.
+        expect(await page.locator("main a[href^='/conversations']").count(), url).toBe(0);
+        expect(await page.locator("nav[aria-label=Main] ul.nav a").allTextContents()).toEqual(["Overview", "Questions", "Problems"]);
+        expect(await page.getByTestId("whoami").textContent()).toContain("Viewer");
+        if (url === "/problems") await shot(page, "problems-viewer");
+        await page.close();
+      }
+      expect(graphqlErrors).toEqual([]);
+      // A viewer's own CSV export is recorded too, and holds no investor or conversation column.
+      const page = await open("/problems", viewer);
+      await expect.poll(() => page.getByTestId("question-row").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      const recorded = page.waitForResponse((r) => (r.request().postData() ?? "").includes("RecordCsvExport"));
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download All problems as CSV" }).click()]);
+      expect((await (await recorded).json()) as unknown).toEqual({ data: { recordCsvExport: true } });
+      const header = (await readFile((await download.path())!, "utf8")).split("\r\n")[0];
+      expect(header).toBe("Asked,Question,Outcome,Reason,Fund,Topic,Answer time (ms)");
+      const audit = await db.pool.query<{ role: string; target: string }>("SELECT role, target FROM audit_log WHERE action = 'csv_export' AND actor_label = $1", [viewer.email]);
+      expect(audit.rows).toEqual([{ role: "viewer", target: "Problems All problems" }]);
+      await page.close();
+    } finally {
+      await viewer.context.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { webDir } from "./build";
 
 /** Debian's chromium (installed by .ci/run); CHROMIUM_PATH overrides. No browser download happens anywhere. */
@@ -33,13 +33,20 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
+export interface StartWebOptions {
+  /** More environment for the server (OIDC_*, AUTH_*, PUBLIC_URL…). */
+  env?: Record<string, string>;
+  /** The port (default: a free one), e.g. when an OpenID provider must know the redirect URI first. */
+  port?: number;
+}
+
 /** `next start` of the built dashboard against a database, waiting until /healthz answers. */
-export async function startWeb(databaseUrl: string): Promise<WebServer> {
-  const port = await freePort();
+export async function startWeb(databaseUrl: string, options: StartWebOptions = {}): Promise<WebServer> {
+  const port = options.port ?? (await freePort());
   let output = "";
   const child: ChildProcess = spawn(process.execPath, [path.join(webDir, "../../node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: webDir,
-    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn" },
+    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (d: Buffer) => { output += d.toString(); });
@@ -66,4 +73,15 @@ export async function startWeb(databaseUrl: string): Promise<WebServer> {
       await new Promise((r) => child.once("close", r));
     },
   };
+}
+
+/**
+ * Waits until a page has shown what it loads: no loading skeleton or busy
+ * region left (up to 15 s), then a moment for charts to draw. Instead of
+ * Playwright's "networkidle", which never comes while the live-updates
+ * stream (a long-lived fetch) is open.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelectorAll(".skeleton, [aria-busy=true]").length === 0, undefined, { timeout: 15_000 }).catch(() => undefined);
+  await page.waitForTimeout(300);
 }

@@ -1,0 +1,5 @@
+import { AlertsPage } from "../../../features/alerts";
+
+export default function Page(): React.ReactNode {
+  return <AlertsPage />;
+}

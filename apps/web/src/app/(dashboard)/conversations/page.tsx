@@ -1,0 +1,5 @@
+import { ConversationsPage } from "../../../features/conversations";
+
+export default function Page(): React.ReactNode {
+  return <ConversationsPage />;
+}

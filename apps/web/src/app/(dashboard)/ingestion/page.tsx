@@ -1,0 +1,5 @@
+import { IngestionPage } from "../../../features/ingestion";
+
+export default function Page(): React.ReactNode {
+  return <IngestionPage />;
+}

@@ -1,0 +1,5 @@
+import { OverviewPage } from "../../features/overview";
+
+export default function Page(): React.ReactNode {
+  return <OverviewPage />;
+}

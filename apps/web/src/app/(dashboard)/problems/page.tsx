@@ -1,0 +1,5 @@
+import { ProblemsPage } from "../../../features/problems";
+
+export default function Page(): React.ReactNode {
+  return <ProblemsPage />;
+}

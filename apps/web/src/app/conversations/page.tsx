@@ -1,5 +1,0 @@
-import { ConversationsPage } from "../../features/conversations";
-
-export default function Page(): React.ReactNode {
-  return <ConversationsPage />;
-}

@@ -1,5 +1,0 @@
-import { OverviewPage } from "../features/overview";
-
-export default function Page(): React.ReactNode {
-  return <OverviewPage />;
-}
