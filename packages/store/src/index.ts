@@ -22,6 +22,8 @@ export {
 export {
   migrate,
   migrationStatus,
+  migratesOnStart,
+  requireCurrentSchema,
   loadMigrations,
   checksumOf,
   MigrationError,

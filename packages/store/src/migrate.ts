@@ -217,3 +217,50 @@ export async function migrationStatus(pool: pg.Pool, options: MigrateOptions = {
   const changed = changedMigrations(migrations, rows).map(({ migration }) => migration.name);
   return { current: pending.length === 0 && changed.length === 0, applied: rows.length, pending, changed };
 }
+
+/**
+ * Whether this process applies the migrations when it starts:
+ * LOG_INSIGHTS_MIGRATE_ON_START, default true. A packaging variable (like
+ * LOG_INSIGHTS_MIGRATIONS_DIR), not part of the product's configuration:
+ * docker-compose.yml sets it to false for the web service, which connects
+ * as the read-only role log_insights_api (it may not create tables) and
+ * leaves the migrations to the schema's owner (the `migrate` service).
+ */
+export function migratesOnStart(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.LOG_INSIGHTS_MIGRATE_ON_START?.trim() ?? "";
+  if (value === "" || /^(true|1|yes|on)$/i.test(value)) return true;
+  if (/^(false|0|no|off)$/i.test(value)) return false;
+  throw new MigrationError("LOG_INSIGHTS_MIGRATE_ON_START: expected true or false");
+}
+
+/**
+ * For a process that does not migrate (LOG_INSIGHTS_MIGRATE_ON_START=false):
+ * resolves when the schema is current, else throws a MigrationError that
+ * says what is missing and who applies it. The caller tries again later
+ * (the web: on its next request).
+ */
+export async function requireCurrentSchema(pool: pg.Pool, options: MigrateOptions = {}): Promise<void> {
+  let status: MigrationStatus;
+  try {
+    status = await migrationStatus(pool, options);
+  } catch (err) {
+    if ((err as { code?: string }).code === "42501") {
+      throw new MigrationError(
+        "This database role may not read schema_migrations: the migrations have not granted it its rights yet. " +
+          "The schema's owner applies them (in Docker: the migrate service); a role made after migration 0005 ran " +
+          "gets its rights from docker/postgres-init/10-api-role.sh (README, Docker).",
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  if (status.changed.length > 0) {
+    throw new MigrationError(`Applied migrations were modified afterwards (${status.changed.join(", ")}): restore the files; this process does not migrate.`);
+  }
+  if (!status.current) {
+    throw new MigrationError(
+      `The database schema is not current (pending: ${status.pending.join(", ")}) and this process does not apply migrations ` +
+        "(LOG_INSIGHTS_MIGRATE_ON_START=false): the schema's owner applies them (in Docker: the migrate service).",
+    );
+  }
+}
