@@ -11,6 +11,18 @@
  * database, any API response (every query field with every field selected,
  * every page, every question's log lines), or the application logs (the
  * CLI's output and the API's log, both at debug).
+ *
+ * The bucket also carries the generator's personal data (issue 14): emails,
+ * phone numbers, IBANs, card and NI numbers typed into questions, and client
+ * addresses in request headers, every raw value listed in the truth's
+ * plantedPersonalData (recorded by the generator, not found by the masking
+ * code). None may reach an admin through the API either (search, question
+ * lists with answers, conversations with their questions, log entries with
+ * their data, error groups, problem questions, knowledge gaps, the audit log)
+ * nor the API's log; and the masked forms must: every question typed with
+ * personal data is served as the truth says it is stored ("My email is
+ * [email]."), and the truncated client addresses are in the log lines'
+ * data, so the check would fail were the data kept raw.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -20,7 +32,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CARD_PLACEHOLDER, EMAIL_PLACEHOLDER, IBAN_PLACEHOLDER, NI_NUMBER_PLACEHOLDER, PHONE_PLACEHOLDER } from "@log-insights/logs";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
+import type { PersonalDataKind } from "../../../../tools/src/generate/index";
 import { generatedBucket, repoRoot, runCli, type CliResult } from "../../../ingest/test/support/harness";
 import type { ApiHandler } from "../../src/handler";
 import { testApi } from "../support/access";
@@ -91,6 +105,24 @@ function handPlanted(r: ReturnType<typeof prng>, atMs: number): { entries: unkno
   return { entries, broken, failing, secrets };
 }
 
+/** Each kind's placeholder in stored text (client addresses are truncated instead: 203.0.113.0). */
+const PLACEHOLDERS: Record<Exclude<PersonalDataKind, "ip">, string> = {
+  email: EMAIL_PLACEHOLDER, phone: PHONE_PLACEHOLDER, iban: IBAN_PLACEHOLDER, card: CARD_PLACEHOLDER, niNumber: NI_NUMBER_PLACEHOLDER,
+};
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * A search for one planted value: client addresses as whole addresses (203.0.113.4 is not
+ * inside its truncated 203.0.113.0, nor 203.0.113.45 inside 203.0.113.4), the rest as substrings.
+ */
+function personalMatcher(kind: PersonalDataKind, value: string): (text: string) => boolean {
+  if (kind !== "ip") return (text) => text.includes(value);
+  const bare = value.startsWith("::ffff:") ? value.slice(7) : value;
+  const re = bare.includes(":") ? new RegExp(`(?<![0-9A-Fa-f:])${escapeRe(bare)}(?![0-9A-Fa-f])`, "i") : new RegExp(`(?<![\\d.])${escapeRe(bare)}(?!\\d)`);
+  return (text) => re.test(text);
+}
+
 /** The pg_dump that can dump this server (its major version at least the server's), or null. */
 async function findPgDump(serverMajor: number): Promise<string | null> {
   const candidates = [
@@ -121,16 +153,39 @@ describe("no secret is stored, shown or logged", () => {
   let api: ApiHandler;
   const apiLogs = bufferLogger("api", "debug");
   const found: string[] = [];
+  let personal: { kind: PersonalDataKind; value: string; in(text: string): boolean }[];
+  const personalFound: string[] = [];
+  /** The questions typed with personal data, as they must be served (JSON-escaped, as in a response): not seen yet. */
+  const maskedUnseen = new Set<string>();
+  let maskedTotal = 0;
+  const placeholdersSeen = new Map<string, number>();
+  let truncatedAddressesSeen = 0;
 
   const leaks = (text: string, where: string): void => {
     for (const s of secrets) if (text.includes(s)) found.push(`${where}: ${s}`);
   };
+  const personalLeaks = (text: string, where: string, into = personalFound): void => {
+    for (const p of personal) if (p.in(text)) into.push(`${where}: ${p.kind} ${p.value}`);
+  };
+  /** What of the masked personal data an API response shows. */
+  const maskedIn = (text: string): void => {
+    for (const placeholder of Object.values(PLACEHOLDERS)) {
+      const n = text.split(placeholder).length - 1;
+      if (n > 0) placeholdersSeen.set(placeholder, (placeholdersSeen.get(placeholder) ?? 0) + n);
+    }
+    for (const m of maskedUnseen) if (text.includes(m)) maskedUnseen.delete(m);
+    truncatedAddressesSeen += (text.match(/"(?:x-forwarded-for|x-retool-forwarded-for|remoteAddress)":"(?:::ffff:)?\d+\.\d+\.\d+\.0(?:, \d+\.\d+\.\d+\.0)*"/g) ?? []).length;
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const bucket = await generatedBucket({ seed: 31, days: 3, sessionsPerDay: 40, end: END, faults: { invalidRecords: 0.01 } });
+    // personalData: 8% of the questions carry an email, phone, IBAN, card or NI number (default 1.5%), so every kind is planted.
+    const bucket = await generatedBucket({ seed: 31, days: 3, sessionsPerDay: 40, end: END, personalData: 0.08, faults: { invalidRecords: 0.01 } });
     cleanup = bucket.cleanup;
     generated = bucket.truth.secrets.length;
+    personal = bucket.truth.plantedPersonalData.map((p) => ({ ...p, in: personalMatcher(p.kind, p.value) }));
+    for (const q of bucket.truth.questions) if (q.typed !== undefined) maskedUnseen.add(JSON.stringify(q.question).slice(1, -1));
+    maskedTotal = maskedUnseen.size;
     const r = prng(31);
     const at = END.getTime() - 5 * HOUR;
     const planted = handPlanted(r, at);
@@ -209,6 +264,8 @@ describe("no secret is stored, shown or logged", () => {
       responses++;
       responseBytes += text.length;
       leaks(text, `API ${query.slice(0, 60)}`);
+      personalLeaks(text, `API ${query.slice(0, 60)}`);
+      maskedIn(text);
       const body = JSON.parse(text) as { data?: Record<string, unknown>; errors?: unknown[] };
       expect(body.errors, `${query}\n${text.slice(0, 500)}`).toBeUndefined();
       return body;
@@ -237,7 +294,9 @@ describe("no secret is stored, shown or logged", () => {
       ["problemQuestions", `problemQuestions(from: $from, to: $to, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${questionFields} } } }`],
       ["commonQuestions", `commonQuestions(from: $from, to: $to, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${groupFields} } } }`],
       ["knowledgeGaps", `knowledgeGaps(from: $from, to: $to, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { fund topicLabel hedged questions summary examples { text askedAt } } } }`],
-      ...["fees", "token", "bearer", "secret", "password", "session", "authorization"].map((text): [string, string] =>
+      // The secrets' words, then the personal data's: the sentences that carried it, and the placeholders themselves.
+      ...["fees", "token", "bearer", "secret", "password", "session", "authorization",
+        "email", "call", "number", "IBAN", "card", "NI", "@", "07700", "555", "GB", "[email]", "[phone]", "[card]"].map((text): [string, string] =>
         ["searchQuestions", `searchQuestions(text: "${text}", from: $from, to: $to, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${questionFields} } } }`]),
     ];
     const conversationIds: string[] = [];
@@ -265,7 +324,33 @@ describe("no secret is stored, shown or logged", () => {
       const body = await post(`{ question(id: "${id}") { ${questionFields} conversation { id } logEntries { ${entryFields} } } }`);
       expect(JSON.stringify(body)).toContain("[redacted]");
     }
+    // Last, what access control keeps: the audit log of the reads above (their ranges and filters), every page; who may sign in, the tokens.
+    let after: string | null = null;
+    let audited = 0;
+    for (let page = 0; page < 500; page++) {
+      const body = await post(`query($from: DateTime!, $to: DateTime!, $after: String) { auditLog(from: $from, to: $to, first: 100, after: $after) {
+        hasNextPage endCursor edges { node { id at action actorKind actorLabel role target filters outcome } } } }`, { from: range.from, to: new Date(Date.now() + HOUR).toISOString(), after });
+      const log = body.data!.auditLog as { hasNextPage: boolean; endCursor: string | null; edges: unknown[] };
+      audited += log.edges.length;
+      if (!log.hasNextPage) break;
+      after = log.endCursor;
+    }
+    expect(audited).toBeGreaterThan(0);
+    await post("{ me { kind name role } users { id email displayName role createdBy } apiTokens(includeRevoked: true) { id name prefix role createdBy } }");
     expect(found).toEqual([]);
+  });
+
+  it("no API response holds planted personal data, and the masked forms reached the API", () => {
+    const kinds = new Set(personal.map((p) => p.kind));
+    expect([...kinds].sort()).toEqual(["card", "email", "iban", "ip", "niNumber", "phone"]);
+    expect(personalFound).toEqual([]);
+    // The data did reach the API: every question typed with personal data, masked as the truth says it is stored ...
+    expect(maskedTotal).toBeGreaterThan(20);
+    expect([...maskedUnseen]).toEqual([]);
+    // ... every kind's placeholder (in questions, groups, gaps and the log lines' data) ...
+    for (const kind of kinds) if (kind !== "ip") expect(placeholdersSeen.get(PLACEHOLDERS[kind]) ?? 0, kind).toBeGreaterThan(0);
+    // ... and the client addresses, truncated, in the log lines' request headers.
+    expect(truncatedAddressesSeen).toBeGreaterThan(100);
   });
 
   it("the application logs hold none: the ingest CLI and the API, both at debug", () => {
@@ -274,8 +359,15 @@ describe("no secret is stored, shown or logged", () => {
     leaks(cli.stdout + cli.stderr, "ingest log");
     leaks(apiLogs.text(), "API log");
     expect(found).toEqual([]);
+    const personalInLogs: string[] = [];
+    personalLeaks(cli.stdout + cli.stderr, "ingest log", personalInLogs);
+    personalLeaks(apiLogs.text(), "API log", personalInLogs);
+    expect(personalInLogs).toEqual([]);
     console.log(`[reliability] secrets: ${secrets.length} planted (${generated} by the generator, ${secrets.length - generated} by hand), `
       + `pg_dump ${(dumpBytes / 1024 / 1024).toFixed(1)} MB scanned (${dumpMethod}), ${responses} API responses (${(responseBytes / 1024 / 1024).toFixed(1)} MB) scanned, `
-      + `${((cli.stderr.length + apiLogs.text().length) / 1024).toFixed(0)} KB of debug logs scanned, ${found.length} found`);
+      + `${((cli.stderr.length + apiLogs.text().length) / 1024).toFixed(0)} KB of debug logs scanned, ${found.length} found; `
+      + `${personal.length} personal values planted by the generator (${[...new Set(personal.map((p) => p.kind))].map((k) => `${personal.filter((p) => p.kind === k).length} ${k}`).join(", ")}), `
+      + `${personalFound.length + personalInLogs.length} found in responses or logs; ${maskedTotal} questions typed with them all served masked, placeholders seen `
+      + `${[...placeholdersSeen].map(([p, n]) => `${p} x${n}`).join(", ")}, ${truncatedAddressesSeen} truncated client addresses`);
   });
 });
