@@ -80,7 +80,7 @@ export interface ApiOptions {
   /** Sign-in, roles and limits; every caller must be signed in or send a token. */
   access?: ApiAccessOptions;
   /**
-   * Serve every request as an admin, with no sign-in: ONLY for bench:api's
+   * Serve every request as an admin, with no sign-in and no field role checked: ONLY for bench:api's
    * baseline ("auth off"), never reachable from the environment.
    */
   openAccessForBenchmarks?: boolean;
@@ -238,7 +238,7 @@ export function createApiHandler(options: ApiOptions): ApiHandler {
   const accessServices = { policy, publicUrl: access.publicUrl ?? null, authenticator, sso: access.sso ?? null };
 
   const yoga = createYoga<Record<string, unknown>, ApiContext>({
-    schema: buildSchema(),
+    schema: buildSchema({ withoutRoles: options.openAccessForBenchmarks === true }),
     graphqlEndpoint: endpoint,
     healthCheckEndpoint: "/__yoga_health",
     landingPage: false,

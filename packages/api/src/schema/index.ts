@@ -16,9 +16,17 @@ import "./access";
 builder.queryType({ description: "Every metric, search and drill-down of the deal bot's logs. Times are ISO-8601; ranges are [from, to)." });
 
 let schema: GraphQLSchema | undefined;
+let schemaWithoutRoles: GraphQLSchema | undefined;
 
-/** The GraphQL schema (built once: the builder holds module-level definitions). */
-export function buildSchema(): GraphQLSchema {
+/**
+ * The GraphQL schema (built once: the builder holds module-level definitions).
+ * `withoutRoles`: the same schema with no field's role checked (Pothos's
+ * disableScopeAuth), for bench:api's access-off baseline only
+ * (ApiOptions.openAccessForBenchmarks), so the baseline pays for no access
+ * check at all.
+ */
+export function buildSchema(options: { withoutRoles?: boolean } = {}): GraphQLSchema {
+  if (options.withoutRoles) return (schemaWithoutRoles ??= builder.toSchema({ disableScopeAuth: true }));
   if (!schema) {
     const built = builder.toSchema();
     assertEveryFieldHasARole(built);
