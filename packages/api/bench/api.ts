@@ -52,6 +52,7 @@ import { createLogger } from "@log-insights/config";
 import { createPool, databaseUrlFor, migrate, openDatabase, withAdminClient } from "@log-insights/store";
 import { parseSource, runIngest } from "@log-insights/ingest";
 import { generateBucket } from "../../../tools/src/generate/index";
+import { measureInProcess } from "./in-process";
 import { panels } from "./panels";
 
 const { values: args } = parseArgs({
@@ -302,6 +303,19 @@ async function main(): Promise<void> {
       }
     }
     for (const n of notes) out(n);
+
+    // The same comparison inside one process (bench/in-process.ts): no process-to-process variation.
+    const inProcess = await measureInProcess(pool, token, requests, { rounds: Math.max(3, rounds), requestsPerRound: 6_000, callers: connections });
+    const base = median(inProcess[0]!.requestsPerSecond);
+    out("");
+    out(`in one process (handler.fetch, ${connections} concurrent callers, cache in memory, modes alternating; median of ${inProcess[0]!.requestsPerSecond.length} rounds of 6,000 requests):`);
+    out("");
+    out("| access | requests/s | vs off | each round |");
+    out("| --- | ---: | ---: | --- |");
+    for (const row of inProcess) {
+      const rps = median(row.requestsPerSecond);
+      out(`| ${row.mode === "off" ? "off (baseline)" : row.mode} | ${fmt(rps)} | ${ratio(rps, base)} | ${row.requestsPerSecond.map((r) => fmt(r)).join(", ")} |`);
+    }
   } finally {
     await pool.end();
     await withAdminClient(server.url, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));

@@ -36,13 +36,23 @@ export async function recordAudit(db: Queryable, event: AuditEvent): Promise<voi
   await recordAudits(db, [event]);
 }
 
+/**
+ * A NUL character (which PostgreSQL's text and jsonb cannot hold) as U+FFFD:
+ * a hostile argument (`conversation(id: "\u0000")`) is recorded as it was
+ * asked, near enough, instead of failing the audit row and so the request.
+ */
+function withoutNul(_key: string, value: unknown): unknown {
+  return typeof value === "string" && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value;
+}
+
 /** Appends rows to the audit log in one statement (a page that shows forty conversations records forty views at once). */
 export async function recordAudits(db: Queryable, events: readonly AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
   const cols: (string | null)[][] = [[], [], [], [], [], [], [], []];
   for (const e of events) {
     const a = actorColumns(e.actor);
-    [a.kind, a.id, a.label, a.role, e.action, e.outcome ?? "ok", e.target ?? null, e.filters ? JSON.stringify(e.filters) : null].forEach((v, i) => cols[i]!.push(v));
+    const row = [a.kind, a.id, a.label, a.role, e.action, e.outcome ?? "ok", e.target ?? null, e.filters ? JSON.stringify(e.filters, withoutNul) : null];
+    row.forEach((v, i) => cols[i]!.push(v === null ? null : withoutNul("", v) as string));
   }
   await db.query(
     `INSERT INTO audit_log (actor_kind, actor_id, actor_label, role, action, outcome, target, filters)

@@ -121,6 +121,13 @@ const AuditLogPageRef = builder.objectRef<{ rows: AuditRow[]; hasNextPage: boole
   }),
 });
 
+/** The audit log's `actor` filter: an email or token name, never NUL (PostgreSQL text cannot hold it) nor over 200 characters. */
+function actorFilter(actor: string | null | undefined): string | null {
+  if (actor === null || actor === undefined || actor === "") return null;
+  if (actor.length > 200 || actor.includes("\u0000")) throw apiError("BAD_FILTER", "actor is an email or a token name: at most 200 characters, no NUL");
+  return actor;
+}
+
 function pageSize(first: number | null | undefined, max = 500): number {
   const n = first ?? 50;
   if (n < 1 || n > max) throw apiError("PAGE_TOO_LARGE", `first must be between 1 and ${max}`);
@@ -158,7 +165,7 @@ builder.queryFields((t) => ({
     description: "The audit log in [from, to), newest first; `actions` and `actor` (an email or token name) narrow it.",
     args: { ...rangeArgs(t.arg), actions: t.arg({ type: [AuditActionEnum] }), actor: t.arg.string(), ...pageArgs(t.arg) },
     resolve: (_root, args, ctx) =>
-      readAuditLog(ctx.pool, { fromMs: args.from, toMs: args.to, actions: args.actions ?? null, actor: args.actor ?? null, first: pageSize(args.first), after: args.after ?? null }),
+      readAuditLog(ctx.pool, { fromMs: args.from, toMs: args.to, actions: args.actions ?? null, actor: actorFilter(args.actor), first: pageSize(args.first), after: args.after ?? null }),
   }),
 }));
 

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { generatedBucket, ingest, startCli, type CliResult } from "../../../ingest/test/support/harness";
 import { panels, type Panel } from "../../bench/panels";
+import { tokenFor } from "../support/access";
 import { startApiProcess, type ApiProcess } from "../support/process";
 
 const SECONDS = Number(process.env.RELIABILITY_LOAD_SECONDS ?? 60);
@@ -48,6 +49,8 @@ describe(`the API under ${CLIENTS} concurrent clients for ${SECONDS} s with inge
   let data = "";
   let secondDir = "";
   let secondEntries = 0;
+  let tokens: string[] = [];
+  const headersOf = (n: number): Record<string, string> => ({ "content-type": "application/json", authorization: `Bearer ${tokens[n % tokens.length]!}` });
   const end = Math.floor(Date.now() / HOUR) * HOUR;
 
   beforeAll(async () => {
@@ -63,7 +66,10 @@ describe(`the API under ${CLIENTS} concurrent clients for ${SECONDS} s with inge
       + `(generated in ${genSeconds.toFixed(1)} s, ingested in ${((performance.now() - t0) / 1000).toFixed(1)} s)`;
     secondDir = second.dir;
     secondEntries = second.truth.entries.total;
-    api = await startApiProcess({ DATABASE_URL: db.url, NODE_ENV: "production", LOG_LEVEL: "info" });
+    // Each client is a person of its own (an admin token each: the ingestion panel is admin's). Their request
+    // rate is a machine's, not a person's, so the per-caller limit is raised (access.db.test.ts tests the limits).
+    tokens = await Promise.all(Array.from({ length: CLIENTS }, (_, n) => tokenFor(db.pool, "admin", `load client ${n}`)));
+    api = await startApiProcess({ DATABASE_URL: db.url, NODE_ENV: "production", LOG_LEVEL: "info", API_RATE_LIMIT_PER_MINUTE: "1000000" });
   });
   afterAll(async () => {
     await api?.stop();
@@ -76,7 +82,7 @@ describe(`the API under ${CLIENTS} concurrent clients for ${SECONDS} s with inge
     const bodies = requests.map((p) => JSON.stringify({ query: p.query, variables: p.variables }));
     // Each panel once, checked, before the clock starts.
     for (const [i, body] of bodies.entries()) {
-      const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: headersOf(0), body });
       const text = await res.text();
       expect(res.status, requests[i]!.name).toBe(200);
       expect(text, requests[i]!.name).not.toContain('"errors"');
@@ -108,7 +114,7 @@ describe(`the API under ${CLIENTS} concurrent clients for ${SECONDS} s with inge
       while (performance.now() < deadline) {
         const t = performance.now();
         try {
-          const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies[i]! });
+          const res = await fetch(`${api.url}/graphql`, { method: "POST", headers: headersOf(n), body: bodies[i]! });
           const text = await res.text();
           if (res.status !== 200 || text.includes('"errors"')) {
             errorCount++;
@@ -156,7 +162,7 @@ describe(`the API under ${CLIENTS} concurrent clients for ${SECONDS} s with inge
 
     const sorted = [...latencies].sort((a, b) => a - b);
     const during = latencies.filter((_, k) => completedAt[k]! >= ingestStart && completedAt[k]! < ingestWindowEnd).sort((a, b) => a - b);
-    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const metrics = await (await fetch(`${api.url}/metrics`, { headers: headersOf(0) })).text();
     const hitRate = Number(/^log_insights_api_cache_hit_rate (\S+)$/m.exec(metrics)?.[1]);
     console.log([
       `[reliability] load: data ${data}; API: npm run api (NODE_ENV=production, in-memory cache), ${CLIENTS} clients replaying ${requests.length} dashboard panels for ${elapsed.toFixed(0)} s`,
