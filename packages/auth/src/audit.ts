@@ -37,12 +37,13 @@ export async function recordAudit(db: Queryable, event: AuditEvent): Promise<voi
 }
 
 /**
- * A NUL character (which PostgreSQL's text and jsonb cannot hold) as U+FFFD:
- * a hostile argument (`conversation(id: "\u0000")`) is recorded as it was
+ * Text PostgreSQL can store: a NUL character (which text and jsonb cannot
+ * hold) and a lone UTF-16 surrogate (which jsonb refuses) become U+FFFD. A
+ * hostile argument (`conversation(id: "\u0000")`) is recorded as it was
  * asked, near enough, instead of failing the audit row and so the request.
  */
-function withoutNul(_key: string, value: unknown): unknown {
-  return typeof value === "string" && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value;
+function storable(_key: string, value: unknown): unknown {
+  return typeof value === "string" ? value.toWellFormed().replaceAll("\u0000", "\uFFFD") : value;
 }
 
 /** Appends rows to the audit log in one statement (a page that shows forty conversations records forty views at once). */
@@ -51,8 +52,8 @@ export async function recordAudits(db: Queryable, events: readonly AuditEvent[])
   const cols: (string | null)[][] = [[], [], [], [], [], [], [], []];
   for (const e of events) {
     const a = actorColumns(e.actor);
-    const row = [a.kind, a.id, a.label, a.role, e.action, e.outcome ?? "ok", e.target ?? null, e.filters ? JSON.stringify(e.filters, withoutNul) : null];
-    row.forEach((v, i) => cols[i]!.push(v === null ? null : withoutNul("", v) as string));
+    const row = [a.kind, a.id, a.label, a.role, e.action, e.outcome ?? "ok", e.target ?? null, e.filters ? JSON.stringify(e.filters, storable) : null];
+    row.forEach((v, i) => cols[i]!.push(v === null ? null : storable("", v) as string));
   }
   await db.query(
     `INSERT INTO audit_log (actor_kind, actor_id, actor_label, role, action, outcome, target, filters)

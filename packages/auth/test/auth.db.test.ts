@@ -213,6 +213,12 @@ describe("packages/auth on PostgreSQL", () => {
     expect(JSON.stringify((await db.pool.query("SELECT * FROM sign_in_links")).rows)).not.toContain(secretOf(third.url));
   });
 
+  it("the audit log stores hostile text: NUL and lone surrogates become U+FFFD, in the target and in the filters", async () => {
+    await recordAudit(db.pool, { actor: { kind: "system", label: "test" }, action: "view_conversation", target: "a\u0000b", filters: { q: "x\u0000y\ud800z", n: 1 } });
+    const { rows } = await db.pool.query<{ target: string; filters: { q: string; n: number } }>("SELECT target, filters FROM audit_log WHERE action = 'view_conversation' ORDER BY id DESC LIMIT 1");
+    expect(rows[0]).toEqual({ target: "a\uFFFDb", filters: { q: "x\uFFFDy\uFFFDz", n: 1 } });
+  });
+
   it("the audit log is append-only: UPDATE, DELETE and TRUNCATE are refused; only an erasure's transaction may update", async () => {
     await recordAudit(db.pool, { actor: { kind: "system", label: "test" }, action: "csv_export", target: "t", filters: { userId: 42 } });
     for (const sql of ["UPDATE audit_log SET target = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"]) {
