@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Pool } from "pg";
-import { markFilesBeyondRetention, needsRegroup, regroupQuestions } from "@log-insights/store";
+import { compactRollups, markFilesBeyondRetention, needsRegroup, regroupQuestions } from "@log-insights/store";
 import type { Logger } from "@log-insights/config";
 import { DEFAULT_PRIVACY, resolvePrivacy, type PrivacyOptions } from "@log-insights/logs";
 import {
@@ -154,6 +154,16 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
     opts.onFile?.(outcome, summary);
   };
 
+  const compactAfterBatch = async (): Promise<void> => {
+    try {
+      await compactRollups(pool, { wait: false });
+    } catch (err) {
+      // Readers add the parts up: a merge put off changes no answer, and the end of the run merges again.
+      if (!isTransientDatabaseError(err)) throw err;
+      logger.warn({ error: (err as Error).message }, "rollup merge put off");
+    }
+  };
+
   const work = async (): Promise<void> => {
     let backoffMs = 250;
     let sourceBackoffMs = 250;
@@ -171,6 +181,8 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
       }
       if (!outcomes) return;
       outcomes.forEach(record);
+      // Merge the rollup parts this batch appended, off its transaction; skipped while another worker merges.
+      if (outcomes.some((o) => o.status === "done")) await compactAfterBatch();
       const deferred = outcomes.filter((o): o is Extract<FileOutcome, { status: "deferred" }> => o.status === "deferred");
       if (deferred.length > 0) {
         logger.warn({ files: deferred.length, error: deferred[0]!.error, retryInMs: sourceBackoffMs }, "source unavailable, retrying");
@@ -182,6 +194,8 @@ export async function runIngest(pool: Pool, opts: IngestRunOptions): Promise<Ing
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, work));
+  // Everything committed is merged before the run reports: the rollup tables equal a rebuild from scratch.
+  await compactRollups(pool);
 
   // Common-question groups need every text at once (word rarity), so they are rebuilt after the run, not per file.
   if (opts.regroup !== false && (summary.questions > 0 || (await needsRegroup(pool)))) {

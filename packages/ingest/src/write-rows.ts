@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import {
-  COPY_LOG_ENTRIES_SQL, COPY_QUESTIONS_SQL, questionCopyLine, refreshConversations, refreshRollups, joinSplitQuestions, lockConversationScopes,
+  COPY_LOG_ENTRIES_SQL, COPY_QUESTIONS_SQL, questionCopyLine, refreshConversations, joinSplitQuestions, lockConversationScopes,
   type ConversationScope, type QuestionRow,
 } from "@log-insights/store";
 import { storedRaw, type Rejection } from "./file-reader";
@@ -40,9 +40,11 @@ export interface DerivedRows {
 /**
  * Writes the questions, rejected records and conversations derived from the
  * files of one transaction. Questions cut across two files are joined, then
- * conversations are rebuilt once for the whole
- * transaction, for every user and deal it touched, then the rollups of every
- * day whose questions changed.
+ * conversations are rebuilt once for the whole transaction, for every user
+ * and deal it touched. The rollups follow by themselves: triggers on
+ * bot_questions append each statement's deltas (migration 0006), at the
+ * batch's cost and without a lock on the day; compactRollups merges them
+ * after the commit.
  */
 export async function writeDerivedRows(client: PoolClient, rows: DerivedRows): Promise<void> {
   const scopes: ConversationScope[] = [
@@ -51,10 +53,9 @@ export async function writeDerivedRows(client: PoolClient, rows: DerivedRows): P
   ];
   // Before anything reads other files' questions: a concurrent worker storing the same users' questions commits first.
   await lockConversationScopes(client, scopes);
-  let joined: number[] = [];
   if (rows.questions.length > 0) {
     await pipeline(Readable.from(chunked(rows.questions.map(questionCopyLine))), client.query(copyFrom(COPY_QUESTIONS_SQL)));
-    joined = await joinSplitQuestions(client, rows.questions);
+    await joinSplitQuestions(client, rows.questions);
   }
   for (let i = 0; i < rows.rejections.length; i += 500) {
     const batch = rows.rejections.slice(i, i + 500);
@@ -70,9 +71,7 @@ export async function writeDerivedRows(client: PoolClient, rows: DerivedRows): P
       ],
     );
   }
-  if (scopes.length === 0) return;
-  const changed = await refreshConversations(client, scopes);
-  await refreshRollups(client, [...scopes.map((s) => s.fromMs), ...changed, ...joined]);
+  if (scopes.length > 0) await refreshConversations(client, scopes);
 }
 
 /**

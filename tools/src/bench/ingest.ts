@@ -3,7 +3,11 @@
  * in the production format, next to two limits measured in the same run on
  * the same data:
  *   (a) gunzip + split + parse + validate/redact alone (the Node side),
- *   (b) COPY alone of the already-normalized rows (the PostgreSQL side).
+ *   (b) COPY alone of the already-normalized rows (the PostgreSQL side),
+ *   (c) gunzip + JSON.parse alone, one thread (the floor any ingest pays),
+ * and the density check: one day's files (~150 sessions) ingested into an
+ * empty database and into one whose same day already holds 100,000
+ * questions, as a ratio (1.0: a file's cost does not grow with its day).
  * Uses DATABASE_URL when set, else the embedded PostgreSQL; each phase gets
  * a fresh database that is dropped afterwards.
  *
@@ -20,19 +24,22 @@ import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import { createLogger } from "@log-insights/config";
 import {
-  COPY_LOG_ENTRIES_SQL, createPool, databaseUrlFor, ensurePartitions, migrate, openDatabase, withAdminClient,
+  COPY_LOG_ENTRIES_SQL, compactRollups, createPool, databaseUrlFor, ensurePartitions, migrate, openDatabase, withAdminClient,
 } from "@log-insights/store";
 import { parseSource, readFile as readLogFile, type IngestSummary } from "@log-insights/ingest";
-import { generateBucket } from "../generate/index";
+import { gunzipSync } from "node:zlib";
+import { DEFAULT_END, generateBucket } from "../generate/index";
 
 const { values: args } = parseArgs({
   options: {
     entries: { type: "string", default: "1000000" },
+    "dense-questions": { type: "string", default: "100000" },
     concurrency: { type: "string", default: String(availableParallelism()) },
     keep: { type: "string" },
   },
 });
 const targetEntries = Number(args.entries);
+const denseQuestions = Number(args["dense-questions"]);
 const concurrency = Number(args.concurrency);
 const logger = createLogger("bench", "warn");
 const out = (line: string): void => void process.stdout.write(line + "\n");
@@ -134,7 +141,38 @@ async function main(): Promise<void> {
     const bSeconds = (performance.now() - tB) / 1000;
     await copyDb.drop();
 
+    // (c) The floor: gunzip + split + JSON.parse of every line, nothing else, one thread.
+    let cEntries = 0;
+    const tC = performance.now();
+    for (const f of files) {
+      for (const line of gunzipSync(await readFile(f)).toString("utf8").split("\n")) {
+        if (line.length === 0) continue;
+        JSON.parse(line);
+        cEntries++;
+      }
+    }
+    const cSeconds = (performance.now() - tC) / 1000;
+
+    // Density: the same day's files into an empty database, then into one whose day already holds denseQuestions.
+    const probeDir = path.join(work, "probe");
+    try {
+      await stat(probeDir);
+    } catch {
+      await generateBucket({ outDir: probeDir, seed: 2, days: 1, sessionsPerDay: 150, end: DEFAULT_END, truthPath: null, gzipLevel: 6 });
+    }
+    const probeFiles = (await listFiles(probeDir)).length;
+    const emptyDb = await fresh("empty");
+    const sparse = await runCommand(probeDir, emptyDb.url);
+    await emptyDb.drop();
+    const denseDb = await fresh("dense");
+    const dayStartMs = DEFAULT_END.getTime() - 86_400_000;
+    await ensurePartitions(denseDb.pool, { fromMs: dayStartMs, toMs: DEFAULT_END.getTime() }, { maxDays: 400 });
+    await fillDay(denseDb.pool, dayStartMs, denseQuestions);
+    const dense = await runCommand(probeDir, denseDb.url);
+    await denseDb.drop();
+
     const e2eRate = entries / e2eSeconds;
+    const cRate = cEntries / cSeconds;
     const aRate = aEntries / aSeconds;
     const bRate = rows / bSeconds;
     const slower = Math.min(aRate, bRate);
@@ -144,7 +182,14 @@ async function main(): Promise<void> {
     out(`end to end       ${fmt(e2eRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / e2eSeconds).toFixed(1).padStart(6)} MB/s  ${e2eSeconds.toFixed(2)} s  peak RSS ${fmt(peakRss / 1e6)} MB  (concurrency ${concurrency})`);
     out(`(a) decode+parse ${fmt(aRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / aSeconds).toFixed(1).padStart(6)} MB/s  ${aSeconds.toFixed(2)} s  (one thread, no database)`);
     out(`(b) COPY alone   ${fmt(bRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / bSeconds).toFixed(1).padStart(6)} MB/s  ${bSeconds.toFixed(2)} s  (${concurrency} connections)`);
+    out(`(c) gunzip+JSON  ${fmt(cRate).padStart(9)} entries/s  ${(rawBytes / 1e6 / cSeconds).toFixed(1).padStart(6)} MB/s  ${cSeconds.toFixed(2)} s  (one thread, nothing else)`);
     out(`end to end / slower limit (${aRate < bRate ? "a" : "b"}): ${(100 * e2eRate / slower).toFixed(0)}%`);
+    out(`end to end / (c): ${(100 * e2eRate / cRate).toFixed(0)}%`);
+    const rate = (r: typeof sparse): string => `${fmt(r.summary.entries.read / r.summary.seconds)} entries/s, ${r.summary.seconds.toFixed(2)} s`;
+    out(`density: one day's ${probeFiles} files (${fmt(sparse.summary.entries.read)} entries, ${fmt(sparse.summary.questions)} questions)`);
+    out(`  into an empty day                     ${rate(sparse)}`);
+    out(`  into a day holding ${fmt(denseQuestions)} questions  ${rate(dense)}`);
+    out(`  ratio (dense / empty time): ${(dense.summary.seconds / sparse.summary.seconds).toFixed(2)}`);
   } finally {
     await db.close();
     if (!args.keep) await rm(work, { recursive: true, force: true });
@@ -167,9 +212,30 @@ async function runCommand(dir: string, databaseUrl: string): Promise<{ summary: 
   return { summary: JSON.parse(stdout), seconds: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * Stores `n` questions spread over the UTC day starting at dayStartMs, as
+ * the ingest would (their rollups follow by the triggers, then merged):
+ * 5,000 users other than the generated ones, 2,000 texts, the generator's
+ * mix of outcomes. Only their number matters to the density check.
+ */
+async function fillDay(pool: ReturnType<typeof createPool>, dayStartMs: number, n: number): Promise<void> {
+  await pool.query(
+    `INSERT INTO bot_questions (id, asked_at, file_id, start_idx, user_id, deal_id, conversation_id, question, fingerprint,
+       topic, fund, outcome, latency_ms, cache_hit, platform, app_version)
+     SELECT 9000000000000 + i, $1::timestamptz + (i * (86400000.0 / $2)) * interval '1 millisecond', 1, i,
+       900000 + i % 5000, 'deal-' || (i % 40), 9000000000000 + i, 'filler question ' || (i % 2000), 'filler question ' || (i % 2000),
+       (ARRAY['fees', 'risks', 'returns', 'liquidity', 'tax'])[1 + i % 5], 'Fund ' || (i % 30),
+       (ARRAY['answered', 'answered', 'answered', 'hedged', 'failed'])[1 + i % 5], 500 + (i * 7919) % 20000, i % 3 = 0,
+       (ARRAY['ios', 'android', 'web'])[1 + i % 3], '5.' || (i % 4)
+     FROM generate_series(0, $2 - 1) AS i`,
+    [new Date(dayStartMs), n],
+  );
+  await compactRollups(pool);
+  await pool.query("ANALYZE");
+}
+
 /** Uncompressed size of the files, for MB/s. */
 async function rawSize(files: string[]): Promise<number> {
-  const { gunzipSync } = await import("node:zlib");
   let n = 0;
   for (const f of files) n += gunzipSync(await readFile(f)).length;
   return n;

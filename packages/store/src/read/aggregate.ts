@@ -164,6 +164,8 @@ async function runArrays(db: Queryable, query: Sql): Promise<unknown[][]> {
  * question_user_months, whole days from question_user_days, whole hours
  * from question_user_hours, the rest (and any filter) from question rows;
  * distinct over the union, so a user active in several parts counts once.
+ * A user's row of a bucket may come in parts not merged yet (migration
+ * 0006), some negative: the user counts where the parts add up above zero.
  */
 export async function countUsers(db: Queryable, ranges: readonly TimeRange[], filter: QuestionFilter, forceRaw = false): Promise<number[]> {
   const unfiltered = !forceRaw && Object.keys(filter).length === 0;
@@ -187,13 +189,15 @@ export async function countUsers(db: Queryable, ranges: readonly TimeRange[], fi
   const dated = (list: CoverSegment[], table: "question_user_months" | "question_user_days", column: "month" | "day"): Sql =>
     sql`SELECT r.idx, t.user_id FROM unnest(${list.map((s) => isoDay(s.fromMs))}::date[], ${list.map((s) => isoDay(s.toMs))}::date[],
       ${list.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx)
-      CROSS JOIN LATERAL (SELECT t.user_id FROM ${raw(table)} t WHERE t.${raw(column)} >= r.lo AND t.${raw(column)} < r.hi OFFSET 0) t`;
+      CROSS JOIN LATERAL (SELECT t.user_id FROM ${raw(table)} t WHERE t.${raw(column)} >= r.lo AND t.${raw(column)} < r.hi
+        GROUP BY t.${raw(column)}, t.user_id HAVING sum(t.questions) > 0 OFFSET 0) t`;
   if (months.length > 0) parts.push(dated(months, "question_user_months", "month"));
   if (days.length > 0) parts.push(dated(days, "question_user_days", "day"));
   if (hours.length > 0) {
     parts.push(sql`SELECT r.idx, t.user_id FROM unnest(${hours.map((s) => new Date(s.fromMs))}::timestamptz[], ${hours.map((s) => new Date(s.toMs))}::timestamptz[],
       ${hours.map((s) => s.bucket)}::int[]) AS r(lo, hi, idx)
-      CROSS JOIN LATERAL (SELECT t.user_id FROM question_user_hours t WHERE t.hour >= r.lo AND t.hour < r.hi OFFSET 0) t`);
+      CROSS JOIN LATERAL (SELECT t.user_id FROM question_user_hours t WHERE t.hour >= r.lo AND t.hour < r.hi
+        GROUP BY t.hour, t.user_id HAVING sum(t.questions) > 0 OFFSET 0) t`);
   }
   if (rows.length > 0) {
     parts.push(sql`SELECT r.idx, b.user_id FROM unnest(${rows.map((s) => new Date(s.fromMs))}::timestamptz[], ${rows.map((s) => new Date(s.toMs))}::timestamptz[],

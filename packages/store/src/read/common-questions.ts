@@ -101,7 +101,9 @@ function groupCounts(range: TimeRange, filter: QuestionFilter): Sql {
   // Per text first (few thousand rows even over a year), then per group.
   return sql`WITH f AS (
       SELECT u.fingerprint, min(u.text) AS text, sum(u.n) AS n, sum(u.hedged) AS hedged, min(u.first) AS first, max(u.last) AS last
-      FROM (${union}) u GROUP BY u.fingerprint)
+      FROM (${union}) u GROUP BY u.fingerprint
+      -- Rows of a day may come in parts not merged yet (migration 0006): a text whose parts add up to nothing was not asked.
+      HAVING sum(u.n) > 0)
     SELECT coalesce(qg.group_id, 'fp_' || md5(f.fingerprint)) AS id,
       (array_agg(coalesce(qg.representative, f.text) ORDER BY f.n DESC, f.fingerprint))[1] AS text,
       sum(f.n) AS n, sum(f.hedged) AS hedged, min(f.first) AS first, max(f.last) AS last

@@ -36,7 +36,7 @@ export const REASK_SIMILARITY = 0.7;
  * than 30 minutes from all of those.
  *
  * Returns the times of the questions whose conversation or re-ask flag
- * changed: their rollups must be rebuilt too.
+ * changed (their rollups follow by the triggers of migration 0006).
  */
 export async function refreshConversations(client: PoolClient, scopes: ConversationScope[]): Promise<number[]> {
   const merged = mergeScopes(scopes);

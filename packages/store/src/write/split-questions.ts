@@ -18,7 +18,7 @@ export const SPLIT_JOIN_AFTER_MINUTES = 5;
  * joins them again, in whichever order the files arrive. Only pairs
  * involving this transaction's new rows are looked at.
  *
- * Returns the times of the rows changed (their rollups need rebuilding).
+ * Returns the times of the rows changed (their rollups follow by the triggers of migration 0006).
  */
 export async function joinSplitQuestions(client: PoolClient, questions: readonly QuestionRow[]): Promise<number[]> {
   const orphans = questions.filter((q) => q.orphanOutcome);
