@@ -141,14 +141,15 @@ async function main(): Promise<void> {
     const bSeconds = (performance.now() - tB) / 1000;
     await copyDb.drop();
 
-    // (c) The floor: gunzip + split + JSON.parse of every line, nothing else, one thread.
+    // (c) The floor: gunzip + JSON.parse of each file (one JSON array of entries), nothing else, one thread.
     let cEntries = 0;
     const tC = performance.now();
     for (const f of files) {
-      for (const line of gunzipSync(await readFile(f)).toString("utf8").split("\n")) {
-        if (line.length === 0) continue;
-        JSON.parse(line);
-        cEntries++;
+      try {
+        const parsed: unknown = JSON.parse(gunzipSync(await readFile(f)).toString("utf8"));
+        cEntries += Array.isArray(parsed) ? parsed.length : 1;
+      } catch {
+        // A file the ingest keeps aside as unreadable: its work was done all the same.
       }
     }
     const cSeconds = (performance.now() - tC) / 1000;
