@@ -198,6 +198,11 @@ DECLARE
   mos date[];
   written integer;
   replaced integer := 0;
+  -- %1$I the table, %2$I its bucket column, $1 the buckets to merge.
+  user_merge constant text := 'WITH parts AS (
+      SELECT ctid AS t, count(*) OVER (PARTITION BY %2$I, user_id) AS parts FROM %1$I WHERE %2$I = ANY($1)),
+    gone AS (DELETE FROM %1$I WHERE ctid = ANY(ARRAY(SELECT t FROM parts WHERE parts > 1)) RETURNING *)
+    INSERT INTO %1$I SELECT %2$I, user_id, sum(questions) FROM gone GROUP BY 1, 2 HAVING sum(questions) <> 0';
 BEGIN
   IF wait THEN
     PERFORM pg_advisory_xact_lock(rollup_maintenance_lock_key());
@@ -248,27 +253,14 @@ BEGIN
   GET DIAGNOSTICS written = ROW_COUNT;
   replaced := replaced + written;
 
-  WITH parts AS (
-    SELECT ctid AS t, count(*) OVER (PARTITION BY hour, user_id) AS parts FROM question_user_hours WHERE hour = ANY(hrs)
-  ),
-  gone AS (DELETE FROM question_user_hours WHERE ctid = ANY(ARRAY(SELECT t FROM parts WHERE parts > 1)) RETURNING *)
-  INSERT INTO question_user_hours SELECT hour, user_id, sum(questions) FROM gone GROUP BY 1, 2 HAVING sum(questions) <> 0;
+  -- Users per hour, day and month: one merge, over each table's own buckets.
+  EXECUTE format(user_merge, 'question_user_hours', 'hour') USING hrs;
   GET DIAGNOSTICS written = ROW_COUNT;
   replaced := replaced + written;
-
-  WITH parts AS (
-    SELECT ctid AS t, count(*) OVER (PARTITION BY day, user_id) AS parts FROM question_user_days WHERE day = ANY(dates)
-  ),
-  gone AS (DELETE FROM question_user_days WHERE ctid = ANY(ARRAY(SELECT t FROM parts WHERE parts > 1)) RETURNING *)
-  INSERT INTO question_user_days SELECT day, user_id, sum(questions) FROM gone GROUP BY 1, 2 HAVING sum(questions) <> 0;
+  EXECUTE format(user_merge, 'question_user_days', 'day') USING dates;
   GET DIAGNOSTICS written = ROW_COUNT;
   replaced := replaced + written;
-
-  WITH parts AS (
-    SELECT ctid AS t, count(*) OVER (PARTITION BY month, user_id) AS parts FROM question_user_months WHERE month = ANY(mos)
-  ),
-  gone AS (DELETE FROM question_user_months WHERE ctid = ANY(ARRAY(SELECT t FROM parts WHERE parts > 1)) RETURNING *)
-  INSERT INTO question_user_months SELECT month, user_id, sum(questions) FROM gone GROUP BY 1, 2 HAVING sum(questions) <> 0;
+  EXECUTE format(user_merge, 'question_user_months', 'month') USING mos;
   GET DIAGNOSTICS written = ROW_COUNT;
   replaced := replaced + written;
 

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { classifyQuestion } from "@log-insights/logs";
-import { refreshRollups } from "./write/rollups";
+import { compactRollups } from "./write/rollups";
 
 export interface ReassignOptions {
   sinceMs?: number;
@@ -20,8 +20,9 @@ export interface ReassignResult {
  * Re-classifies stored questions (topic and fund) after the taxonomy changed.
  * New questions are classified at ingest; this brings the old ones in line.
  * Walks bot_questions in (asked_at, id) order a batch at a time and rewrites
- * only the rows whose topic or fund changed, with the rollups of their days
- * in the same transaction (so topic counts never disagree with the rows).
+ * only the rows whose topic or fund changed; the rollups change with them
+ * in the same transaction (the triggers of migration 0006: each batch moves
+ * its own questions' counts, not their whole days), merged after the commit.
  */
 export async function reassignTopics(pool: pg.Pool, opts: ReassignOptions = {}): Promise<ReassignResult> {
   const batchSize = opts.batchSize ?? 5_000;
@@ -35,7 +36,10 @@ export async function reassignTopics(pool: pg.Pool, opts: ReassignOptions = {}):
        ORDER BY asked_at, id LIMIT $4`,
       [after.askedAt, after.id, until, batchSize],
     );
-    if (rows.length === 0) return result;
+    if (rows.length === 0) {
+      if (result.changed > 0) await compactRollups(pool);
+      return result;
+    }
     const updates = rows.flatMap((r) => {
       const c = classifyQuestion(r.question);
       result.byTopic[c.topic] = (result.byTopic[c.topic] ?? 0) + 1;
@@ -51,7 +55,6 @@ export async function reassignTopics(pool: pg.Pool, opts: ReassignOptions = {}):
            WHERE b.id = u.id AND b.asked_at = u.asked_at`,
           [updates.map((u) => u.id), updates.map((u) => u.askedAt), updates.map((u) => u.topic), updates.map((u) => u.fund)],
         );
-        await refreshRollups(client, updates.map((u) => u.askedAt.getTime()));
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK").catch(() => undefined);
